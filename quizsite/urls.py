@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("quizzes.urls")),
+    # Uploaded question images; only active with DEBUG (production serves media elsewhere).
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+]

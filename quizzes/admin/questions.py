@@ -1,0 +1,463 @@
+"""Question bank authoring: banks, tags and questions with one inline of key rows per type."""
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from quizzes.authoring import KeyParts, validate_key
+from quizzes.models import (
+    AcceptedAnswer,
+    Bank,
+    Choice,
+    MatchPair,
+    NumericAnswer,
+    OrderItem,
+    Question,
+    QuestionStatus,
+    QuestionType,
+    Tag,
+)
+from quizzes.presentation import draw_display_order, question_for_student
+from quizzes.services import question_duplicate
+
+TYPE_HELP = {
+    QuestionType.SINGLE: _("One correct answer among several choices."),
+    QuestionType.MULTIPLE: _("Several correct choices; partial credit, wrong picks subtract."),
+    QuestionType.TRUE_FALSE: _("A statement the student marks true or false."),
+    QuestionType.SHORT: _("A typed word or phrase, matched against accepted answers."),
+    QuestionType.NUMERIC: _("A typed number, accepted within a tolerance."),
+    QuestionType.MATCHING: _("Match each item to its partner from a list."),
+    QuestionType.ORDERING: _("Put items in the right order."),
+    QuestionType.DESCRIPTION: _("A passage or table (not scored) that introduces other questions."),
+}
+
+
+@admin.register(Bank)
+class BankAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "question_count", "published_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Bank]:
+        from django.db.models import Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_questions=Count("questions"),
+                n_published=Count("questions", filter=Q(questions__status="published")),
+            )
+        )
+
+    @admin.display(description=_("questions"), ordering="n_questions")
+    def question_count(self, bank: Any) -> int:
+        return bank.n_questions
+
+    @admin.display(description=_("published"), ordering="n_published")
+    def published_count(self, bank: Any) -> int:
+        return bank.n_published
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+class KeyRowsFormSet(BaseInlineFormSet):
+    """Validates the key rows of one type against the question being saved.
+
+    Each question type has exactly one inline (see QuestionAdmin.get_inlines), so this formset
+    sees every key row the question will have, and applies the shared authoring rules to them.
+    """
+
+    part_name = ""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        live = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        live.sort(key=lambda form: form.cleaned_data.get("position") or 0)
+        try:
+            validate_key(self.instance.type, KeyParts(**{self.part_name: self.rows(live)}))
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+    def rows(self, forms_: list[forms.Form]) -> list[Any]:
+        raise NotImplementedError
+
+
+class ChoiceFormSet(KeyRowsFormSet):
+    part_name = "choices"
+
+    def rows(self, forms_: list[forms.Form]) -> list[Any]:
+        return [f.cleaned_data["fraction"] for f in forms_]
+
+
+class AcceptedAnswerFormSet(KeyRowsFormSet):
+    part_name = "answers"
+
+    def rows(self, forms_: list[forms.Form]) -> list[Any]:
+        return [(f.cleaned_data["text"], f.cleaned_data["fraction"]) for f in forms_]
+
+
+class NumericAnswerFormSet(KeyRowsFormSet):
+    part_name = "numeric"
+
+    def rows(self, forms_: list[forms.Form]) -> list[Any]:
+        return [
+            (f.cleaned_data["value"], f.cleaned_data["tolerance"], f.cleaned_data["fraction"])
+            for f in forms_
+        ]
+
+
+class MatchPairFormSet(KeyRowsFormSet):
+    part_name = "pairs"
+
+    def rows(self, forms_: list[forms.Form]) -> list[Any]:
+        return [(f.cleaned_data["prompt"], f.cleaned_data["answer"]) for f in forms_]
+
+
+class OrderItemFormSet(KeyRowsFormSet):
+    part_name = "items"
+
+    def rows(self, forms_: list[forms.Form]) -> list[Any]:
+        return [f.cleaned_data["text"] for f in forms_]
+
+
+SMALL_TEXT = forms.Textarea(attrs={"rows": 2, "cols": 40})
+FRACTION_INPUT = forms.NumberInput(attrs={"step": "any", "style": "width: 7em"})
+POSITION_INPUT = forms.NumberInput(attrs={"style": "width: 4em"})
+
+
+class KeyRowsInline(admin.TabularInline):
+    extra = 3
+    widgets: dict[str, forms.Widget] = {}
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault(
+            "widgets", {"position": POSITION_INPUT, "fraction": FRACTION_INPUT, **self.widgets}
+        )
+        return super().get_formset(request, obj, **kwargs)
+
+
+class ChoiceInline(KeyRowsInline):
+    model = Choice
+    formset = ChoiceFormSet
+    fields = ["text", "fraction", "feedback", "position"]
+    widgets = {"text": SMALL_TEXT, "feedback": SMALL_TEXT}
+    extra = 4
+
+
+class AcceptedAnswerInline(KeyRowsInline):
+    model = AcceptedAnswer
+    formset = AcceptedAnswerFormSet
+    fields = ["text", "fraction", "feedback", "position"]
+    widgets = {"feedback": SMALL_TEXT}
+
+
+class NumericAnswerInline(KeyRowsInline):
+    model = NumericAnswer
+    formset = NumericAnswerFormSet
+    fields = ["value", "tolerance", "fraction", "feedback", "position"]
+    widgets = {"feedback": SMALL_TEXT}
+
+
+class MatchPairInline(KeyRowsInline):
+    model = MatchPair
+    formset = MatchPairFormSet
+    fields = ["prompt", "answer", "position"]
+    extra = 4
+
+
+class OrderItemInline(KeyRowsInline):
+    model = OrderItem
+    formset = OrderItemFormSet
+    fields = ["text", "position"]
+    extra = 4
+
+
+INLINE_BY_TYPE: dict[str, type[KeyRowsInline] | None] = {
+    QuestionType.SINGLE: ChoiceInline,
+    QuestionType.MULTIPLE: ChoiceInline,
+    QuestionType.TRUE_FALSE: ChoiceInline,
+    QuestionType.SHORT: AcceptedAnswerInline,
+    QuestionType.NUMERIC: NumericAnswerInline,
+    QuestionType.MATCHING: MatchPairInline,
+    QuestionType.ORDERING: OrderItemInline,
+    QuestionType.DESCRIPTION: None,
+}
+
+
+class FactsReviewFilter(admin.SimpleListFilter):
+    title = _("facts review")
+    parameter_name = "facts"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("due", _("Due for review")),
+            ("current", _("Up to date")),
+            ("undated", _("No facts-as-of date")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        age = settings.QUIZZES_FACTS_REVIEW_AGE_DAYS
+        today = timezone.localdate()
+        due = Question.objects.facts_due(today=today, age_days=age).values("pk")
+        if self.value() == "due":
+            return queryset.filter(pk__in=due)
+        if self.value() == "current":
+            return queryset.filter(facts_as_of__isnull=False).exclude(pk__in=due)
+        if self.value() == "undated":
+            return queryset.filter(facts_as_of__isnull=True)
+        return queryset
+
+
+class MoveToBankForm(forms.Form):
+    bank = forms.ModelChoiceField(queryset=Bank.objects.all(), label=_("Move to bank"))
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["title", "type", "bank", "status", "difficulty", "facts_as_of", "updated_at"]
+    list_filter = ["bank", "type", "status", "difficulty", "tags", FactsReviewFilter]
+    list_select_related = ["bank"]
+    search_fields = ["title", "prompt", "key", "tags__name"]
+    autocomplete_fields = ["tags"]
+    raw_id_fields = ["stimulus"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    actions = ["publish", "retire", "move_to_bank", "duplicate"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["type", "bank", "title", "status", "key"]}),
+        (
+            _("Question"),
+            {"fields": ["prompt", "stimulus", "image", "image_alt", "explanation"]},
+        ),
+        (
+            _("Options"),
+            {
+                "fields": ["is_all_or_nothing", "is_case_sensitive", "is_accent_insensitive"],
+                "description": _("Only the options for this question's type have any effect."),
+            },
+        ),
+        (
+            _("Source and review"),
+            {"fields": ["source_outlet", "source_title", "source_url", "facts_as_of"]},
+        ),
+        (
+            _("Classification"),
+            {"fields": ["difficulty", "default_points", "tags"]},
+        ),
+        (_("History"), {"fields": ["created_by", "created_at", "updated_at"]}),
+    ]
+
+    # -- the type decides the inline; it is chosen first and fixed afterwards ------------------
+
+    def requested_type(self, request: HttpRequest, obj: Question | None) -> str | None:
+        if obj is not None:
+            return obj.type
+        value = request.GET.get("type", "")
+        return value if value in QuestionType.values else None
+
+    def get_inlines(self, request: HttpRequest, obj: Question | None) -> list[Any]:
+        inline = INLINE_BY_TYPE.get(self.requested_type(request, obj) or "")
+        return [inline] if inline else []
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "type"] if obj is not None else fields
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "type" in form.base_fields:
+            # The type comes from the chooser link, never from the posted form.
+            form.base_fields["type"].initial = self.requested_type(request, None)
+            form.base_fields["type"].disabled = True
+        return form
+
+    def get_formset_kwargs(self, request: HttpRequest, obj: Any, inline: Any, prefix: str):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj.pk is None and obj.type == QuestionType.TRUE_FALSE and request.method == "GET":
+            kwargs["initial"] = [
+                {"text": _("True"), "fraction": Decimal(1)},
+                {"text": _("False"), "fraction": Decimal(0)},
+            ]
+        return kwargs
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {**super().get_changeform_initial_data(request), "type": request.GET.get("type")}
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None):
+        if self.requested_type(request, None) is None:
+            return TemplateResponse(
+                request,
+                "admin/quizzes/question/choose_type.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": _("Choose a question type"),
+                    "types": [
+                        (value, label, TYPE_HELP[QuestionType(value)])
+                        for value, label in QuestionType.choices
+                    ],
+                    "has_view_permission": self.has_view_permission(request),
+                },
+            )
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Question, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+    # -- bulk actions ---------------------------------------------------------------------------
+
+    @admin.action(description=_("Publish selected questions"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        self._set_status(request, queryset, QuestionStatus.PUBLISHED)
+
+    @admin.action(description=_("Retire selected questions"), permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        self._set_status(request, queryset, QuestionStatus.RETIRED)
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet[Question], status: str) -> None:
+        if status == QuestionStatus.PUBLISHED:
+            invalid = [q for q in queryset.with_parts() if not self._key_is_valid(q)]
+            if invalid:
+                self.message_user(
+                    request,
+                    _("Not published: %(titles)s have an invalid key; open them to see why.")
+                    % {"titles": ", ".join(q.title for q in invalid)},
+                    messages.ERROR,
+                )
+                return
+        count = queryset.update(status=status, updated_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d question is now %(status)s.",
+                "%(count)d questions are now %(status)s.",
+                count,
+            )
+            % {"count": count, "status": QuestionStatus(status).label.lower()},
+            messages.SUCCESS,
+        )
+
+    @staticmethod
+    def _key_is_valid(question: Question) -> bool:
+        try:
+            validate_key(question.type, question.key_parts())
+        except ValidationError:
+            return False
+        return True
+
+    @admin.action(description=_("Move selected questions to another bank"), permissions=["change"])
+    def move_to_bank(self, request: HttpRequest, queryset: QuerySet[Question]):
+        form = MoveToBankForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            bank = form.cleaned_data["bank"]
+            count = queryset.update(bank=bank, updated_at=timezone.now())
+            self.message_user(
+                request,
+                ngettext(
+                    "Moved %(count)d question to %(bank)s.",
+                    "Moved %(count)d questions to %(bank)s.",
+                    count,
+                )
+                % {"count": count, "bank": bank},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/quizzes/question/move_to_bank.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Move questions to another bank"),
+                "form": form,
+                "questions": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Duplicate selected questions as drafts"), permissions=["add"])
+    def duplicate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        copies = [question_duplicate(question=q, user=request.user) for q in queryset]
+        self.message_user(
+            request,
+            ngettext("Made %(count)d draft copy.", "Made %(count)d draft copies.", len(copies))
+            % {"count": len(copies)},
+            messages.SUCCESS,
+        )
+
+    # -- preview ---------------------------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", wrap(self.preview_view), name="quizzes_question_preview"),
+            path(
+                "<int:pk>/preview/student/",
+                wrap(xframe_options_sameorigin(self.student_preview_view)),
+                name="quizzes_question_student_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _previewable(self, request: HttpRequest, pk: int) -> Question:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Question.objects.with_parts(), pk=pk)
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The question as a student sees it (in a frame), with the key shown apart from it."""
+        question = self._previewable(request, pk)
+        snapshot = question.snapshot()
+        return TemplateResponse(
+            request,
+            "admin/quizzes/question/preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": question,
+                "title": _("Preview: %(title)s") % {"title": question.title},
+                "snapshot": snapshot,
+                "key_is_valid": self._key_is_valid(question),
+            },
+        )
+
+    def student_preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        question = self._previewable(request, pk)
+        snapshot = question.snapshot()
+        order = draw_display_order(snapshot, rng=random.Random(question.pk), shuffle=False)
+        return TemplateResponse(
+            request,
+            "quizzes/question_preview.html",
+            {"question": question_for_student(snapshot, order), "prefix": "preview"},
+        )
+
+    def view_on_site(self, obj: Question) -> str:  # type: ignore[override]
+        return reverse("admin:quizzes_question_preview", args=[obj.pk])

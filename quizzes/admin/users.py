@@ -1,0 +1,22 @@
+"""The user admin, narrowed for teachers: they can find students to enrol, and nobody else."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SchoolUserAdmin(UserAdmin):
+    list_display = ["username", "first_name", "last_name", "is_staff", "last_login"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(is_staff=False, is_superuser=False)

@@ -1,0 +1,46 @@
+"""The quiz domain. One module per concern; this package re-exports every model."""
+
+from .assignment import Assignment, AssignmentOverride
+from .attempt import Attempt, AttemptQuestion, AttemptState, FinishReason, Response
+from .bank import Bank, Tag
+from .classes import Enrollment, SchoolClass
+from .question import (
+    AcceptedAnswer,
+    Choice,
+    Difficulty,
+    MatchPair,
+    NumericAnswer,
+    OrderItem,
+    Question,
+    QuestionStatus,
+    QuestionType,
+)
+from .quiz import GradingMethod, Navigation, Quiz, ReviewTiming, Slot
+
+__all__ = [
+    "AcceptedAnswer",
+    "Assignment",
+    "AssignmentOverride",
+    "Attempt",
+    "AttemptQuestion",
+    "AttemptState",
+    "Bank",
+    "Choice",
+    "Difficulty",
+    "Enrollment",
+    "FinishReason",
+    "GradingMethod",
+    "MatchPair",
+    "Navigation",
+    "NumericAnswer",
+    "OrderItem",
+    "Question",
+    "QuestionStatus",
+    "QuestionType",
+    "Quiz",
+    "Response",
+    "ReviewTiming",
+    "SchoolClass",
+    "Slot",
+    "Tag",
+]

@@ -1,0 +1,159 @@
+"""Attempts, the questions they froze, and the student's responses."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .assignment import Assignment
+from .question import FRACTION_FIELD, Question
+from .quiz import Slot
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    FINISHED = "finished", _("Finished")
+
+
+class FinishReason(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted by the student")
+    TIMED_OUT = "timed_out", _("Finished automatically at the deadline")
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def visible_to_teacher(self, user: models.Model) -> "AttemptQuerySet":
+        if getattr(user, "is_superuser", False):
+            return self.all()
+        return self.filter(assignment__school_class__teachers=user)
+
+    def finished(self) -> "AttemptQuerySet":
+        return self.filter(state=AttemptState.FINISHED)
+
+    def with_responses(self) -> "AttemptQuerySet":
+        return self.prefetch_related("attempt_questions__response")
+
+
+class Attempt(models.Model):
+    """One student's run at an assignment; what they saw is frozen in its attempt questions."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("assignment")
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        verbose_name=_("student"),
+    )
+    number = models.PositiveSmallIntegerField(_("attempt number"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("started at"))
+    deadline = models.DateTimeField(
+        _("deadline"), null=True, blank=True, help_text=_("Empty: no time limit and no close.")
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finish_reason = models.CharField(
+        _("finished by"), max_length=12, choices=FinishReason.choices, blank=True
+    )
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=7, null=True, blank=True)
+    max_score = models.DecimalField(_("out of"), max_digits=12, decimal_places=2, default=0)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assignment", "student", "number"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student", "number"], name="attempt_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "student"],
+                condition=Q(state="in_progress"),
+                name="attempt_one_in_progress",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="attempt_number_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(state="in_progress", finished_at__isnull=True, score__isnull=True)
+                    | Q(state="finished", finished_at__isnull=False, score__isnull=False)
+                ),
+                name="attempt_finished_has_time_and_score",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} — {self.assignment} #{self.number}"
+
+    @property
+    def percent(self) -> float | None:
+        if self.score is None or not self.max_score:
+            return None
+        return float(self.score / self.max_score * 100)
+
+
+class AttemptQuestion(models.Model):
+    """A question as drawn into an attempt: position, points, display order, frozen snapshot."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="attempt_questions")
+    position = models.PositiveSmallIntegerField(_("position"))
+    page = models.PositiveSmallIntegerField(_("page"), default=0)
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempt_questions"
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="attempt_questions"
+    )
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    snapshot = models.JSONField(_("snapshot"))
+    display_order = models.JSONField(
+        _("display order"),
+        default=list,
+        help_text=_("Ids of choices, answers or items in the order this student saw them."),
+    )
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        verbose_name = _("attempt question")
+        verbose_name_plural = _("attempt questions")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="attempt_position_unique"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="attempt_question_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} Q{self.position}"
+
+
+class Response(models.Model):
+    """The student's latest answer to one attempt question, and its score once graded."""
+
+    attempt_question = models.OneToOneField(
+        AttemptQuestion, on_delete=models.CASCADE, related_name="response"
+    )
+    answer = models.JSONField(_("answer"), default=dict, blank=True)
+    fraction = models.DecimalField(_("score fraction"), **FRACTION_FIELD, null=True, blank=True)
+    is_flagged = models.BooleanField(_("flagged for review"), default=False)
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        help_text=_("Increases with every save; an older save never overwrites a newer one."),
+    )
+    saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt_question"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fraction__isnull=True) | Q(fraction__gte=0, fraction__lte=1),
+                name="response_fraction_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Response to {self.attempt_question}"

@@ -1,0 +1,191 @@
+"""Quizzes: ordered slots (a fixed question, or N random questions from a bank/tag) and settings."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .bank import Bank, Tag
+from .question import Question
+
+
+class GradingMethod(models.TextChoices):
+    """How an assignment's grade comes from several attempts (values match quizzes.grading)."""
+
+    HIGHEST = "highest", _("Highest attempt")
+    AVERAGE = "average", _("Average of attempts")
+    FIRST = "first", _("First attempt")
+    LAST = "last", _("Last attempt")
+
+
+class Navigation(models.TextChoices):
+    FREE = "free", _("Free: any question, in any order")
+    SEQUENTIAL = "sequential", _("Sequential: forward only")
+
+
+class ReviewTiming(models.TextChoices):
+    """When a student may see one part of the review."""
+
+    IMMEDIATELY = "immediately", _("Immediately after the attempt")
+    AFTER_CLOSE = "after_close", _("After the assignment closes")
+    NEVER = "never", _("Never")
+
+
+def review_field(label: str, default: str) -> models.CharField:
+    return models.CharField(label, max_length=12, choices=ReviewTiming.choices, default=default)
+
+
+class QuizQuerySet(models.QuerySet["Quiz"]):
+    def with_slots(self) -> "QuizQuerySet":
+        return self.prefetch_related("slots__question", "slots__bank", "slots__tag")
+
+
+class Quiz(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Only published quizzes can be assigned.")
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no time limit."),
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        _("attempts allowed"), default=1, help_text=_("0 means unlimited.")
+    )
+    grading_method = models.CharField(
+        _("grading method"),
+        max_length=10,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
+    shuffle_choices = models.BooleanField(_("shuffle choices"), default=True)
+    navigation = models.CharField(
+        _("navigation"), max_length=12, choices=Navigation.choices, default=Navigation.FREE
+    )
+    questions_per_page = models.PositiveSmallIntegerField(
+        _("questions per page"), default=1, help_text=_("0 puts every question on one page.")
+    )
+    review_score = review_field(_("show score"), ReviewTiming.IMMEDIATELY)
+    review_correctness = review_field(_("show right/wrong"), ReviewTiming.IMMEDIATELY)
+    review_correct_answer = review_field(_("show correct answer"), ReviewTiming.AFTER_CLOSE)
+    review_feedback = review_field(_("show choice feedback"), ReviewTiming.AFTER_CLOSE)
+    review_explanation = review_field(_("show explanation and source"), ReviewTiming.AFTER_CLOSE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_quizzes",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__isnull=True) | Q(pass_mark__lte=100),
+                name="quiz_pass_mark_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="quiz_time_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def question_count(self) -> int:
+        """Questions a student will see (random slots count their draw); uses prefetched slots."""
+        return sum(slot.count if slot.is_random else 1 for slot in self.slots.all())
+
+
+class Slot(models.Model):
+    """One place in a quiz: a fixed question, or `count` random questions from a bank (and tag)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="slots",
+        verbose_name=_("fixed question"),
+    )
+    bank = models.ForeignKey(
+        Bank,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="random_slots",
+        verbose_name=_("random from bank"),
+    )
+    tag = models.ForeignKey(
+        Tag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="random_slots",
+        verbose_name=_("only with tag"),
+    )
+    count = models.PositiveSmallIntegerField(
+        _("how many"), default=1, validators=[MinValueValidator(1)]
+    )
+    points = models.DecimalField(
+        _("points each"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Empty: the question's default points."),
+    )
+
+    class Meta:
+        ordering = ["quiz", "position", "id"]
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(question__isnull=False, bank__isnull=True, tag__isnull=True, count=1)
+                    | Q(question__isnull=True, bank__isnull=False)
+                ),
+                name="slot_fixed_xor_random",
+            ),
+            models.CheckConstraint(condition=Q(count__gte=1), name="slot_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        if self.question_id:
+            return str(self.question)
+        tag = f" #{self.tag}" if self.tag_id else ""
+        return f"{self.count} × random from {self.bank}{tag}"
+
+    @property
+    def is_random(self) -> bool:
+        return self.question_id is None

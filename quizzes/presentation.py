@@ -1,0 +1,78 @@
+"""What a student is shown of a frozen question, and in which order.
+
+`question_for_student` is the only way attempt and preview pages get question content: it copies
+the prompt and the labels a student needs and nothing else, so no key, fraction, feedback or
+explanation can reach the page before the review policy allows (product invariant 2).
+"""
+
+import random
+from typing import Any
+
+SHUFFLABLE_CHOICE_TYPES = {"single", "multiple"}
+
+
+def draw_display_order(snapshot: dict[str, Any], *, rng: random.Random, shuffle: bool) -> list[int]:
+    """Ids in the order this student will see them.
+
+    Matching answers and ordering items are always shuffled: shown in key order they would give
+    the key away. An ordering question is never shown already in the right order.
+    """
+    qtype = snapshot["type"]
+    if qtype in ("single", "multiple", "truefalse"):
+        ids = [c["id"] for c in snapshot.get("choices", [])]
+        if shuffle and qtype in SHUFFLABLE_CHOICE_TYPES:
+            rng.shuffle(ids)
+        return ids
+    if qtype == "matching":
+        ids = [p["id"] for p in snapshot.get("pairs", [])]
+        rng.shuffle(ids)
+        return ids
+    if qtype == "ordering":
+        key = [i["id"] for i in snapshot.get("items", [])]
+        ids = list(key)
+        rng.shuffle(ids)
+        if ids == key and len(ids) > 1:
+            ids = ids[1:] + ids[:1]
+        return ids
+    return []
+
+
+def _in_order(rows: list[dict[str, Any]], order: list[int]) -> list[dict[str, Any]]:
+    by_id = {row["id"]: row for row in rows}
+    ordered = [by_id[i] for i in order if i in by_id]
+    return ordered + [row for row in rows if row["id"] not in set(order)]
+
+
+def question_for_student(snapshot: dict[str, Any], display_order: list[int]) -> dict[str, Any]:
+    """The student-safe view of a snapshot: content and labels, never the key."""
+    qtype = snapshot["type"]
+    view: dict[str, Any] = {
+        "type": qtype,
+        "prompt": snapshot.get("prompt", ""),
+        "stimulus": snapshot.get("stimulus", ""),
+        "image": snapshot.get("image", ""),
+        "image_alt": snapshot.get("image_alt", ""),
+    }
+    if qtype in ("single", "multiple", "truefalse"):
+        view["choices"] = [
+            {"id": c["id"], "text": c["text"]}
+            for c in _in_order(snapshot.get("choices", []), display_order)
+        ]
+    elif qtype == "matching":
+        pairs = snapshot.get("pairs", [])
+        # Prompts keep the author's order; the answers to pick from come in the drawn order,
+        # each distinct text once (duplicate texts are interchangeable when graded).
+        seen: set[str] = set()
+        options = []
+        for pair in _in_order(pairs, display_order):
+            if pair["answer"] not in seen:
+                seen.add(pair["answer"])
+                options.append({"id": pair["id"], "text": pair["answer"]})
+        view["prompts"] = [{"id": p["id"], "text": p["prompt"]} for p in pairs]
+        view["options"] = options
+    elif qtype == "ordering":
+        view["items"] = [
+            {"id": i["id"], "text": i["text"]}
+            for i in _in_order(snapshot.get("items", []), display_order)
+        ]
+    return view

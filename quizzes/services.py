@@ -1,0 +1,280 @@
+"""Writes that span several models. Each is atomic and takes `now` so time rules are testable."""
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from . import grading
+from .models import (
+    Assignment,
+    AssignmentOverride,
+    Attempt,
+    AttemptQuestion,
+    AttemptState,
+    Enrollment,
+    FinishReason,
+    Question,
+    QuestionStatus,
+    Response,
+    Slot,
+)
+from .presentation import draw_display_order
+
+
+def question_duplicate(*, question: Question, user: AbstractBaseUser | None) -> Question:
+    """A draft copy of a question, with its key rows and tags and no import key."""
+    with transaction.atomic():
+        parts = {
+            "choices": list(question.choices.all()),
+            "accepted_answers": list(question.accepted_answers.all()),
+            "numeric_answers": list(question.numeric_answers.all()),
+            "match_pairs": list(question.match_pairs.all()),
+            "order_items": list(question.order_items.all()),
+        }
+        tags = list(question.tags.all())
+        copy = Question.objects.get(pk=question.pk)
+        copy.pk = None
+        copy.key = ""
+        copy.title = _("%(title)s (copy)") % {"title": question.title}
+        copy.status = QuestionStatus.DRAFT
+        copy.created_by = user  # type: ignore[assignment]
+        copy.save()
+        copy.tags.set(tags)
+        for rows in parts.values():
+            for row in rows:
+                row.pk = None
+                row.question = copy
+            if rows:
+                type(rows[0]).objects.bulk_create(rows)
+    return copy
+
+
+def student_window(
+    *, assignment: Assignment, override: AssignmentOverride | None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The open and close times that apply to one student."""
+    opens_at = override.opens_at if override and override.opens_at else assignment.opens_at
+    closes_at = override.closes_at if override and override.closes_at else assignment.closes_at
+    return opens_at, closes_at
+
+
+def attempt_deadline(
+    *,
+    assignment: Assignment,
+    enrollment: Enrollment,
+    override: AssignmentOverride | None,
+    started_at: datetime.datetime,
+) -> datetime.datetime:
+    """deadline = min(start + time limit x accommodation, close time) (product invariant 3)."""
+    _opens_at, closes_at = student_window(assignment=assignment, override=override)
+    limit = assignment.quiz.time_limit_minutes
+    if override and override.time_limit_minutes:
+        limit = override.time_limit_minutes
+    if limit is None or enrollment.has_unlimited_time:
+        return closes_at
+    seconds = Decimal(limit) * 60 * enrollment.time_multiplier
+    return min(started_at + datetime.timedelta(seconds=float(seconds)), closes_at)
+
+
+def _attempts_allowed(assignment: Assignment, override: AssignmentOverride | None) -> int:
+    if override and override.attempts_allowed is not None:
+        return override.attempts_allowed
+    return assignment.quiz.attempts_allowed
+
+
+def draw_questions(slots: list[Slot], rng: random.Random) -> list[tuple[Slot, int]]:
+    """(slot, question id) for every question the attempt will hold, in slot order."""
+    chosen: list[tuple[Slot, int]] = []
+    taken = {slot.question_id for slot in slots if slot.question_id}
+    for slot in slots:
+        if slot.question_id:
+            chosen.append((slot, slot.question_id))
+            continue
+        pool = list(
+            Question.objects.drawable_from(bank=slot.bank, tag=slot.tag)  # type: ignore[arg-type]
+            .exclude(pk__in=taken)
+            .values_list("pk", flat=True)
+        )
+        if len(pool) < slot.count:
+            raise ValidationError(
+                _(
+                    "This quiz cannot be started: a random slot asks for %(count)d questions "
+                    "from %(bank)s but only %(available)d are available. Tell your teacher."
+                )
+                % {"count": slot.count, "bank": slot.bank, "available": len(pool)},
+                code="slot_pool_too_small",
+            )
+        for pk in rng.sample(pool, slot.count):
+            taken.add(pk)
+            chosen.append((slot, pk))
+    return chosen
+
+
+def attempt_start(
+    *,
+    student: AbstractBaseUser,
+    assignment: Assignment,
+    now: datetime.datetime,
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Start an attempt, or return the one already in progress (starting twice is harmless).
+
+    Freezes the drawn questions, their order, each question's display order and a snapshot of
+    its content and key.
+    """
+    rng = rng or random.Random()
+    try:
+        with transaction.atomic():
+            # Locking the enrollment row serialises concurrent starts by the same student for
+            # this class, so attempt numbers are computed from a stable maximum.
+            enrollment = (
+                Enrollment.objects.select_for_update()
+                .filter(school_class_id=assignment.school_class_id, student=student)
+                .first()
+            )
+            if enrollment is None:
+                raise ValidationError(_("You are not enrolled in this class."), code="not_enrolled")
+            existing = Attempt.objects.filter(
+                assignment=assignment, student=student, state=AttemptState.IN_PROGRESS
+            ).first()
+            if existing is not None:
+                return existing
+            override = AssignmentOverride.objects.filter(
+                assignment=assignment, student=student
+            ).first()
+            opens_at, closes_at = student_window(assignment=assignment, override=override)
+            if now < opens_at:
+                raise ValidationError(_("This assignment is not open yet."), code="not_open")
+            if now >= closes_at:
+                raise ValidationError(_("This assignment has closed."), code="closed")
+            used = (
+                Attempt.objects.filter(assignment=assignment, student=student).aggregate(
+                    last=Max("number")
+                )["last"]
+                or 0
+            )
+            allowed = _attempts_allowed(assignment, override)
+            if allowed and used >= allowed:
+                raise ValidationError(
+                    _("You have used all your attempts at this assignment."), code="no_attempts"
+                )
+            quiz = assignment.quiz
+            slots = list(quiz.slots.select_related("bank", "tag"))
+            drawn = draw_questions(slots, rng)
+            if quiz.shuffle_questions:
+                rng.shuffle(drawn)
+            questions = Question.objects.with_parts().in_bulk([pk for _slot, pk in drawn])
+            attempt = Attempt.objects.create(
+                assignment=assignment,
+                student=student,
+                number=used + 1,
+                started_at=now,
+                deadline=attempt_deadline(
+                    assignment=assignment, enrollment=enrollment, override=override, started_at=now
+                ),
+            )
+            rows = []
+            per_page = quiz.questions_per_page
+            for index, (slot, pk) in enumerate(drawn):
+                question = questions[pk]
+                snapshot = question.snapshot()
+                rows.append(
+                    AttemptQuestion(
+                        attempt=attempt,
+                        position=index + 1,
+                        page=index // per_page if per_page else 0,
+                        slot=slot,
+                        question=question,
+                        points=slot.points if slot.points is not None else question.default_points,
+                        snapshot=snapshot,
+                        display_order=draw_display_order(
+                            snapshot, rng=rng, shuffle=quiz.shuffle_choices
+                        ),
+                    )
+                )
+            AttemptQuestion.objects.bulk_create(rows)
+            Response.objects.bulk_create(
+                [
+                    Response(attempt_question=row)
+                    for row in rows
+                    if row.snapshot["type"] != "description"
+                ]
+            )
+            attempt.max_score = sum(
+                (row.points for row in rows if grading.is_scored(row.snapshot["type"])),
+                Decimal(0),
+            )
+            attempt.save(update_fields=["max_score"])
+            return attempt
+    except IntegrityError:
+        # A concurrent start won the race (one-in-progress or unique number constraint):
+        # the attempt it created is the one to continue.
+        existing = Attempt.objects.filter(
+            assignment=assignment, student=student, state=AttemptState.IN_PROGRESS
+        ).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def response_save(
+    *,
+    response: Response,
+    answer: dict[str, Any],
+    revision: int,
+    now: datetime.datetime,
+    is_flagged: bool | None = None,
+) -> bool:
+    """Store an answer unless a newer revision is already stored. Returns whether it was stored.
+
+    A conditional UPDATE, so two tabs or a retried request can never replace a newer answer
+    with an older one, whatever order they arrive in.
+    """
+    changes: dict[str, Any] = {"answer": answer, "revision": revision, "saved_at": now}
+    if is_flagged is not None:
+        changes["is_flagged"] = is_flagged
+    stored = Response.objects.filter(pk=response.pk, revision__lt=revision).update(**changes)
+    return bool(stored)
+
+
+def attempt_finish(
+    *, attempt: Attempt, now: datetime.datetime, reason: str = FinishReason.SUBMITTED
+) -> Attempt:
+    """Grade and close an attempt from its saved responses. Finishing twice changes nothing.
+
+    A timed-out attempt finishes at its deadline, not at the moment somebody noticed it.
+    """
+    with transaction.atomic():
+        # The row lock makes two simultaneous submits grade once: the second sees FINISHED.
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.state == AttemptState.FINISHED:
+            return locked
+        questions = list(locked.attempt_questions.select_related("response"))
+        marks = []
+        graded = []
+        for aq in questions:
+            if not grading.is_scored(aq.snapshot["type"]):
+                continue
+            response = aq.response
+            response.fraction = grading.grade_response(aq.snapshot, response.answer)
+            graded.append(response)
+            marks.append((aq.points, response.fraction))
+        Response.objects.bulk_update(graded, ["fraction"])
+        score, max_score = grading.attempt_total(marks)
+        finished_at = now
+        if reason == FinishReason.TIMED_OUT and locked.deadline:
+            finished_at = min(now, locked.deadline)
+        locked.state = AttemptState.FINISHED
+        locked.finished_at = finished_at
+        locked.finish_reason = reason
+        locked.score = score
+        locked.max_score = max_score
+        locked.save(update_fields=["state", "finished_at", "finish_reason", "score", "max_score"])
+        return locked
