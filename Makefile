@@ -31,8 +31,10 @@ run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run every test (browser tests skip locally without Chromium, never in CI)
+# DJANGO_DEBUG=1 only picks development defaults for settings derived from it (no HTTPS redirect,
+# plain static storage); pytest-django still runs every test with DEBUG off.
 test: setup-dev
-	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	DJANGO_DEBUG=1 $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

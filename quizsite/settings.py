@@ -26,7 +26,7 @@ DEBUG = env_bool("DJANGO_DEBUG")
 # A fixed development key is only acceptable while DEBUG is on; production must set its own.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("DJANGO_ALLOW_INSECURE_KEY"):
+    if not DEBUG:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
@@ -98,6 +98,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, adopted now
 
 # Cache: Redis in production (REDIS_URL), process memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")

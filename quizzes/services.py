@@ -278,3 +278,29 @@ def attempt_finish(
         locked.max_score = max_score
         locked.save(update_fields=["state", "finished_at", "finish_reason", "score", "max_score"])
         return locked
+
+
+def teacher_create(
+    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
+) -> AbstractBaseUser:
+    """A staff account in the Teachers group (never a superuser)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username=username).exists():
+            raise ValidationError(
+                _("A user named %(username)s already exists.") % {"username": username},
+                code="username_taken",
+            )
+        user = user_model.objects.create_user(
+            username=username,
+            password=password,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=True,
+        )
+        user.groups.add(Group.objects.get(name="Teachers"))
+    return user

@@ -299,7 +299,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_formset_kwargs(self, request: HttpRequest, obj: Any, inline: Any, prefix: str):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if obj.pk is None and obj.type == QuestionType.TRUE_FALSE and request.method == "GET":
+        is_new_true_false = self.requested_type(request, None) == QuestionType.TRUE_FALSE
+        if obj.pk is None and is_new_true_false and request.method == "GET":
             kwargs["initial"] = [
                 {"text": _("True"), "fraction": Decimal(1)},
                 {"text": _("False"), "fraction": Decimal(0)},

@@ -226,6 +226,7 @@ class Question(models.Model):
             "question_id": self.pk,
             "type": self.type,
             "title": self.title,
+            "difficulty": self.difficulty,
             "prompt": self.prompt,
             "stimulus": self.stimulus.prompt if self.stimulus_id and self.stimulus else "",
             "explanation": self.explanation,
