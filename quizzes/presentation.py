@@ -71,7 +71,7 @@ def question_for_student(snapshot: dict[str, Any], display_order: list[int]) -> 
         view["prompts"] = [{"id": p["id"], "text": p["prompt"]} for p in pairs]
         view["options"] = options
     elif qtype == "ordering":
-        view["items"] = [
+        view["order_items"] = [
             {"id": i["id"], "text": i["text"]}
             for i in _in_order(snapshot.get("items", []), display_order)
         ]

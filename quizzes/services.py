@@ -90,18 +90,25 @@ def _attempts_allowed(assignment: Assignment, override: AssignmentOverride | Non
 
 
 def draw_questions(slots: list[Slot], rng: random.Random) -> list[tuple[Slot, int]]:
-    """(slot, question id) for every question the attempt will hold, in slot order."""
-    chosen: list[tuple[Slot, int]] = []
+    """(slot, question id) for every question the attempt will hold, in slot order.
+
+    Random slots are filled narrowest pool first (a tagged slot before a whole-bank slot on the
+    same bank), so a wide slot never takes the only questions a narrow one could use.
+    """
     taken = {slot.question_id for slot in slots if slot.question_id}
-    for slot in slots:
-        if slot.question_id:
-            chosen.append((slot, slot.question_id))
-            continue
-        pool = list(
+    pools = {
+        index: list(
             Question.objects.drawable_from(bank=slot.bank, tag=slot.tag)  # type: ignore[arg-type]
             .exclude(pk__in=taken)
             .values_list("pk", flat=True)
         )
+        for index, slot in enumerate(slots)
+        if not slot.question_id
+    }
+    picks: dict[int, list[int]] = {}
+    for index in sorted(pools, key=lambda i: (len(pools[i]), i)):
+        slot = slots[index]
+        pool = [pk for pk in pools[index] if pk not in taken]
         if len(pool) < slot.count:
             raise ValidationError(
                 _(
@@ -111,9 +118,14 @@ def draw_questions(slots: list[Slot], rng: random.Random) -> list[tuple[Slot, in
                 % {"count": slot.count, "bank": slot.bank, "available": len(pool)},
                 code="slot_pool_too_small",
             )
-        for pk in rng.sample(pool, slot.count):
-            taken.add(pk)
-            chosen.append((slot, pk))
+        picks[index] = rng.sample(pool, slot.count)
+        taken.update(picks[index])
+    chosen: list[tuple[Slot, int]] = []
+    for index, slot in enumerate(slots):
+        if slot.question_id:
+            chosen.append((slot, slot.question_id))
+        else:
+            chosen.extend((slot, pk) for pk in picks[index])
     return chosen
 
 

@@ -8,6 +8,7 @@ picks or edits another teacher's class, assignment or attempt (superusers see ev
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -28,7 +29,16 @@ from quizzes.models import (
 )
 
 
-class EnrollmentInline(admin.TabularInline):
+class StudentFieldMixin:
+    """Only students can be enrolled or given overrides, whatever id a form posts."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "student":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=False, is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class EnrollmentInline(StudentFieldMixin, admin.TabularInline):
     model = Enrollment
     fields = ["student", "time_multiplier", "has_unlimited_time", "joined_at"]
     readonly_fields = ["joined_at"]
@@ -117,7 +127,7 @@ class OverrideFormSet(BaseInlineFormSet):
                 )
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(StudentFieldMixin, admin.TabularInline):
     model = AssignmentOverride
     formset = OverrideFormSet
     fields = ["student", "opens_at", "closes_at", "attempts_allowed", "time_limit_minutes"]

@@ -446,6 +446,11 @@ class QuestionAdmin(admin.ModelAdmin):
                 "original": question,
                 "title": _("Preview: %(title)s") % {"title": question.title},
                 "snapshot": snapshot,
+                # Named lists: a template reading snapshot.items would get dict.items().
+                "key_rows": {
+                    name: snapshot.get(name, [])
+                    for name in ("choices", "answers", "numeric", "pairs", "items")
+                },
                 "key_is_valid": self._key_is_valid(question),
             },
         )

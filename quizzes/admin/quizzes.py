@@ -4,6 +4,7 @@ import random
 from collections import Counter
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
@@ -20,8 +21,17 @@ from quizzes.presentation import draw_display_order, question_for_student
 from quizzes.services import draw_questions
 
 
+class SlotForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A fixed question is one question: the count field only means something for draws.
+        if data.get("question") and not data.get("bank") and not data.get("tag"):
+            data["count"] = 1
+        return data
+
+
 class SlotFormSet(BaseInlineFormSet):
-    """Each slot is a fixed question or a random draw, and every draw must be possible."""
+    """Every draw must be possible, alone and together with the quiz's other slots."""
 
     def clean(self) -> None:
         super().clean()
@@ -29,33 +39,41 @@ class SlotFormSet(BaseInlineFormSet):
             return
         live = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         errors: list[str] = []
-        demand: Counter[tuple[Any, Any]] = Counter()
         fixed_ids = set()
         for form in live:
-            data = form.cleaned_data
-            question, bank, tag = data.get("question"), data.get("bank"), data.get("tag")
-            if question and (bank or tag):
+            question = form.cleaned_data.get("question")
+            if not question:
+                continue
+            if question.status == QuestionStatus.RETIRED or (
+                self.instance.is_published and question.status == QuestionStatus.DRAFT
+            ):
                 errors.append(
-                    _("A slot holds a fixed question or a random draw from a bank, not both.")
+                    _("“%(title)s” is %(status)s; a published quiz needs published questions.")
+                    % {"title": question.title, "status": question.get_status_display().lower()}
                 )
-            elif not question and not bank:
-                errors.append(_("Choose a fixed question or a bank to draw random questions from."))
-            elif question:
-                if question.status == QuestionStatus.RETIRED:
-                    errors.append(
-                        _("“%(title)s” is retired; choose a published question.")
-                        % {"title": question.title}
-                    )
-                if question.pk in fixed_ids:
-                    errors.append(
-                        _("“%(title)s” is in the quiz twice.") % {"title": question.title}
-                    )
-                fixed_ids.add(question.pk)
-                if data.get("count", 1) != 1:
-                    form.instance.count = 1
-            else:
-                demand[(bank, tag)] += data.get("count") or 1
-        for (bank, tag), wanted in demand.items():
+            if question.pk in fixed_ids:
+                errors.append(_("“%(title)s” is in the quiz twice.") % {"title": question.title})
+            fixed_ids.add(question.pk)
+        errors += self._impossible_draws(live, fixed_ids)
+        if self.instance.is_published and not live:
+            errors.append(_("A published quiz needs at least one slot."))
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _impossible_draws(live: list[Any], fixed_ids: set[int]) -> list[str]:
+        """Draws asking for more than a bank (or bank and tag) holds, per pool and per bank."""
+        by_pool: Counter[tuple[Any, Any]] = Counter()
+        by_bank: Counter[Any] = Counter()
+        for form in live:
+            data = form.cleaned_data
+            if data.get("bank"):
+                by_pool[(data["bank"], data.get("tag"))] += data.get("count") or 1
+                by_bank[data["bank"]] += data.get("count") or 1
+        # The whole-bank total replaces the untagged pool's own demand: it is never smaller.
+        demands = [*by_pool.items(), *(((bank, None), n) for bank, n in by_bank.items())]
+        errors = []
+        for (bank, tag), wanted in dict(demands).items():
             available = (
                 Question.objects.drawable_from(bank=bank, tag=tag).exclude(pk__in=fixed_ids).count()
             )
@@ -63,20 +81,18 @@ class SlotFormSet(BaseInlineFormSet):
                 where = f"{bank} #{tag}" if tag else str(bank)
                 errors.append(
                     _(
-                        "Random slots ask for %(wanted)d questions from %(where)s, but it has only "
-                        "%(available)d published questions (not counting this quiz's fixed ones). "
-                        "Lower the count or publish more questions."
+                        "Random slots ask for %(wanted)d questions from %(where)s, but it has "
+                        "only %(available)d published questions (not counting this quiz's fixed "
+                        "ones). Lower the count or publish more questions."
                     )
                     % {"wanted": wanted, "where": where, "available": available}
                 )
-        if self.instance.is_published and not live:
-            errors.append(_("A published quiz needs at least one slot."))
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class SlotInline(admin.TabularInline):
     model = Slot
+    form = SlotForm
     formset = SlotFormSet
     fields = ["position", "question", "bank", "tag", "count", "points"]
     autocomplete_fields = ["question", "bank", "tag"]

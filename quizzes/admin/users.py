@@ -15,6 +15,10 @@ class SchoolUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "is_staff", "last_login"]
     search_fields = ["username", "first_name", "last_name", "email"]
 
+    def get_list_filter(self, request: HttpRequest) -> list[str]:
+        # Teachers only ever see students here; group and staff filters would leak names.
+        return list(super().get_list_filter(request)) if request.user.is_superuser else []
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
         if request.user.is_superuser:

@@ -176,6 +176,10 @@ class Slot(models.Model):
                     | Q(question__isnull=True, bank__isnull=False)
                 ),
                 name="slot_fixed_xor_random",
+                violation_error_message=_(
+                    "Each slot is either a fixed question, or a bank to draw random questions "
+                    "from (with an optional tag): fill in one of the two, not both."
+                ),
             ),
             models.CheckConstraint(condition=Q(count__gte=1), name="slot_count_positive"),
         ]

@@ -957,40 +957,61 @@ OTHER_IDS = st.integers(-3, 10**6) | JSON_VALUES
 TYPED_TEXTS = st.text(SHORT_ALPHABET, max_size=12)
 TYPED_NUMBERS = NUMBERS.map(_text) | st.text("0123456789 ,.+-e\u00a0\u2009", max_size=12)
 SHORT_KEYS = st.text(max_size=3)
+# Multiples of a numeric answer's tolerance to step away from its value: edges and beyond.
+NEAR_STEPS = st.sampled_from([D(0), D(1), D(-1), D("0.5"), D("1.0000001"), D(-2), D(3)])
 GARBAGE = JSON_VALUES | st.dictionaries(st.sampled_from(list(ANSWER_KEY.values())), JSON_VALUES)
 
 
 def answers_for(snapshot: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """Mostly answers of the snapshot's own shape, mixing its ids with unknown ids and
-    garbage values; also answers of other types' shapes and arbitrary JSON."""
+    """Answers for *snapshot*: mostly plausible ones built from its own ids, texts and values
+    (right, partly right, wrong, near the tolerance), then its shape filled with unknown ids
+    and garbage, then other types' shapes and arbitrary JSON."""
     known_ids = [
         entry["id"]
         for key in ("choices", "answers", "numeric", "pairs", "items")
         for entry in snapshot.get(key, [])
     ]
-    an_id = st.sampled_from(known_ids) | OTHER_IDS
+    known = st.sampled_from(known_ids)
+    any_id = known | OTHER_IDS
     accepted = [a["text"] for a in snapshot.get("answers", [])] or ["x"]
-    values = [a["value"] for a in snapshot.get("numeric", [])] or ["0"]
-    texts = (
-        st.sampled_from(accepted)
-        | st.sampled_from(accepted).map(lambda t: t.replace("*", "x").upper())
-        | TYPED_TEXTS
+    numeric = snapshot.get("numeric") or [{"value": "0", "tolerance": "0"}]
+    plausible_texts = st.sampled_from(accepted).map(str.upper) | st.tuples(
+        st.sampled_from(accepted), st.sampled_from(["", "x", " ", "é"])
+    ).map(lambda pair: pair[0].replace("*", pair[1]))
+    near_values = st.tuples(st.sampled_from(numeric), NEAR_STEPS).map(
+        lambda pair: _text(D(pair[0]["value"]) + D(pair[0]["tolerance"]) * pair[1])
     )
-    numbers = st.sampled_from(values) | TYPED_NUMBERS
-    matches = st.dictionaries(
-        st.sampled_from([str(i) for i in known_ids]) | SHORT_KEYS, an_id, max_size=8
-    )
-    orders = st.permutations(known_ids).map(list) | st.lists(an_id, max_size=10)
-    shapes = {
-        "choice": st.fixed_dictionaries({"choice": an_id}),
-        "choices": st.fixed_dictionaries({"choices": st.lists(an_id, max_size=12)}),
-        "text": st.fixed_dictionaries({"text": texts}),
-        "value": st.fixed_dictionaries({"value": numbers}),
-        "matches": st.fixed_dictionaries({"matches": matches}),
-        "order": st.fixed_dictionaries({"order": orders}),
+    pair_keys = [str(i) for i in known_ids]
+    plausible = {
+        "choice": st.fixed_dictionaries({"choice": known}),
+        "choices": st.fixed_dictionaries({"choices": st.lists(known, max_size=len(known_ids) + 2)}),
+        "text": st.fixed_dictionaries({"text": plausible_texts}),
+        "value": st.fixed_dictionaries({"value": near_values | near_values.map(_comma)}),
+        "matches": st.fixed_dictionaries(
+            {"matches": st.fixed_dictionaries({}, optional=dict.fromkeys(pair_keys, known))}
+        ),
+        "order": st.fixed_dictionaries(
+            {"order": st.permutations(known_ids).map(list) | st.lists(known, max_size=10)}
+        ),
     }
-    own = shapes[ANSWER_KEY[snapshot["type"]]]
-    return st.one_of(own, own, own, *shapes.values(), GARBAGE)
+    shapes = {
+        "choice": st.fixed_dictionaries({"choice": any_id}),
+        "choices": st.fixed_dictionaries({"choices": st.lists(any_id, max_size=12)}),
+        "text": st.fixed_dictionaries({"text": TYPED_TEXTS}),
+        "value": st.fixed_dictionaries({"value": TYPED_NUMBERS}),
+        "matches": st.fixed_dictionaries(
+            {"matches": st.dictionaries(st.sampled_from(pair_keys) | SHORT_KEYS, any_id)}
+        ),
+        "order": st.fixed_dictionaries({"order": st.lists(any_id, max_size=10)}),
+    }
+    own = ANSWER_KEY[snapshot["type"]]
+    return st.one_of(
+        plausible[own], plausible[own], shapes[own], st.one_of(*shapes.values()), GARBAGE
+    )
+
+
+def _comma(typed: str) -> str:
+    return typed.replace(".", ",")
 
 
 @pytest.mark.parametrize("question_type", SCORED)
