@@ -196,9 +196,10 @@ def _typical_mistake(
         text = key["text"]
         return {"text": text[:-1] if len(text) > 3 and rng.random() < 0.5 else "I am not sure"}
     if qtype == "numeric":
-        value = Decimal(key["value"])
-        step = max(Decimal(1), abs(value) / 10).to_integral_value()
-        return {"value": str(value + step * rng.choice([-2, -1, 1, 2]))}
+        value = Decimal(key["value"]).normalize()
+        if value == value.to_integral_value():  # years and counts: off by one or two
+            return {"value": str(int(value) + rng.choice([-2, -1, 1, 2]))}
+        return {"value": str((value * Decimal(rng.choice(["0.8", "0.9", "1.2"]))).normalize())}
     if qtype == "matching":
         matches = dict(key["matches"])
         ids = list(matches)

@@ -76,3 +76,31 @@ def question_for_student(snapshot: dict[str, Any], display_order: list[int]) -> 
             for i in _in_order(snapshot.get("items", []), display_order)
         ]
     return view
+
+
+def describe_answer(snapshot: dict[str, Any], answer: dict[str, Any] | None) -> str:
+    """A student's answer in words, for teachers: choice texts, typed text, matched pairs."""
+    if not answer:
+        return "—"
+    qtype = snapshot["type"]
+    if qtype in ("single", "truefalse", "multiple"):
+        texts = {c["id"]: c["text"] for c in snapshot.get("choices", [])}
+        chosen = answer.get("choices", []) if qtype == "multiple" else [answer.get("choice")]
+        return "; ".join(texts.get(i, "?") for i in chosen if i is not None) or "—"
+    if qtype == "short":
+        return str(answer.get("text", "")) or "—"
+    if qtype == "numeric":
+        return str(answer.get("value", "")) or "—"
+    if qtype == "matching":
+        pairs = {p["id"]: p for p in snapshot.get("pairs", [])}
+        matches = answer.get("matches", {})
+        return "; ".join(
+            f"{pair['prompt']} → {pairs[matches[str(pid)]]['answer']}"
+            if str(pid) in matches and matches[str(pid)] in pairs
+            else f"{pair['prompt']} → —"
+            for pid, pair in pairs.items()
+        )
+    if qtype == "ordering":
+        texts = {i["id"]: i["text"] for i in snapshot.get("items", [])}
+        return " → ".join(texts.get(i, "?") for i in answer.get("order", [])) or "—"
+    return "—"

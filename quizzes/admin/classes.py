@@ -27,6 +27,7 @@ from quizzes.models import (
     Quiz,
     SchoolClass,
 )
+from quizzes.presentation import describe_answer
 
 
 class StudentFieldMixin:
@@ -215,14 +216,16 @@ class AttemptQuestionInline(admin.TabularInline):
         return aq.snapshot.get("title", "")
 
     @admin.display(description=gettext_lazy("answer"))
-    def answer(self, aq: AttemptQuestion) -> Any:
+    def answer(self, aq: AttemptQuestion) -> str:
         response = getattr(aq, "response", None)
-        return response.answer if response else "—"
+        return describe_answer(aq.snapshot, response.answer if response else None)
 
-    @admin.display(description=gettext_lazy("score fraction"))
-    def fraction(self, aq: AttemptQuestion) -> Any:
+    @admin.display(description=gettext_lazy("score"))
+    def fraction(self, aq: AttemptQuestion) -> str:
         response = getattr(aq, "response", None)
-        return response.fraction if response and response.fraction is not None else "—"
+        if response is None or response.fraction is None:
+            return "—"
+        return f"{response.fraction * 100:.0f} %"
 
 
 @admin.register(Attempt)
@@ -241,8 +244,7 @@ class AttemptAdmin(admin.ModelAdmin):
         "deadline",
         "finished_at",
         "finish_reason",
-        "score",
-        "max_score",
+        "score_display",
     ]
     readonly_fields = fields
 
@@ -263,3 +265,14 @@ class AttemptAdmin(admin.ModelAdmin):
         if attempt.percent is None:
             return "—"
         return format_html("{}&nbsp;%", f"{attempt.percent:.0f}")
+
+    @admin.display(description=gettext_lazy("score"))
+    def score_display(self, attempt: Attempt) -> str:
+        if attempt.score is None:
+            return "—"
+        return format_html(
+            "{} / {} ({}&nbsp;%)",
+            f"{attempt.score:.2f}".rstrip("0").rstrip("."),
+            f"{attempt.max_score:.2f}".rstrip("0").rstrip("."),
+            f"{attempt.percent:.0f}",
+        )

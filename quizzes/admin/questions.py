@@ -43,7 +43,7 @@ TYPE_HELP = {
     QuestionType.NUMERIC: _("A typed number, accepted within a tolerance."),
     QuestionType.MATCHING: _("Match each item to its partner from a list."),
     QuestionType.ORDERING: _("Put items in the right order."),
-    QuestionType.DESCRIPTION: _("A passage or table (not scored) that introduces other questions."),
+    QuestionType.DESCRIPTION: _("A passage or table that introduces the questions after it."),
 }
 
 
@@ -244,23 +244,16 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["bank", "type", "status", "difficulty", "tags", FactsReviewFilter]
     list_select_related = ["bank"]
     search_fields = ["title", "prompt", "key", "tags__name"]
-    autocomplete_fields = ["tags"]
-    raw_id_fields = ["stimulus"]
+    autocomplete_fields = ["tags", "stimulus"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
     actions = ["publish", "retire", "move_to_bank", "duplicate"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["type", "bank", "title", "status", "key"]}),
+        # The key rows (one inline, chosen by type) are shown here; see change_form.html.
         (
             _("Question"),
             {"fields": ["prompt", "stimulus", "image", "image_alt", "explanation"]},
-        ),
-        (
-            _("Options"),
-            {
-                "fields": ["is_all_or_nothing", "is_case_sensitive", "is_accent_insensitive"],
-                "description": _("Only the options for this question's type have any effect."),
-            },
         ),
         (
             _("Source and review"),
@@ -270,8 +263,21 @@ class QuestionAdmin(admin.ModelAdmin):
             _("Classification"),
             {"fields": ["difficulty", "default_points", "tags"]},
         ),
-        (_("History"), {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
+    OPTIONS_BY_TYPE = {
+        QuestionType.MULTIPLE: ["is_all_or_nothing"],
+        QuestionType.SHORT: ["is_case_sensitive", "is_accent_insensitive"],
+    }
+
+    def get_fieldsets(self, request: HttpRequest, obj: Question | None = None) -> list[Any]:
+        """Only the options that mean something for this type; history once there is some."""
+        fieldsets = list(self.fieldsets)
+        options = self.OPTIONS_BY_TYPE.get(self.requested_type(request, obj) or "")
+        if options:
+            fieldsets.insert(2, (_("Options"), {"fields": options}))
+        if obj is not None:
+            fieldsets.append((_("History"), {"fields": ["created_by", "created_at", "updated_at"]}))
+        return fieldsets
 
     # -- the type decides the inline; it is chosen first and fixed afterwards ------------------
 

@@ -125,7 +125,7 @@ class AttemptQuestion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.attempt} Q{self.position}"
+        return f"Q{self.position}"
 
 
 class Response(models.Model):

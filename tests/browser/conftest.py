@@ -1,0 +1,114 @@
+"""Browser tests: sync Playwright driving Debian's Chromium against pytest-django's live_server."""
+
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Sync Playwright runs an asyncio event loop in this thread while a test runs, so Django's
+# "async unsafe" guard would raise SynchronousOnlyOperation on ORM calls made by the test (and
+# by the factories) between browser actions. The ORM is in fact used synchronously here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+DEFAULT_TIMEOUT_MS = 10_000
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Keep each phase's report on the item (item.rep_setup, item.rep_call...) for fixtures."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = "Chromium not installed (apt-get install -y chromium); browser tests skipped"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: CI must run the browser tests, never skip them.")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def ensure_teachers_group() -> None:
+    """Re-create the Teachers group that migration 0002 makes, with the same permissions.
+
+    A transactional test ends with a flush, which empties every table, migration data included.
+    Serialized rollback cannot restore it here: while sync Playwright's event loop runs,
+    Django's thread-critical connection storage switches to a context-local copy, so the
+    connection seen during these tests is not the one the serialized data was attached to.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("quizzes.migrations.0002_teachers_group")
+    codenames = [
+        f"{action}_{model}"
+        for models in migration.TEACHER_PERMISSIONS.values()
+        for model, actions in models.items()
+        for action in actions
+    ]
+    group, _ = Group.objects.get_or_create(name="Teachers")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=migration.TEACHER_PERMISSIONS, codename__in=codenames
+        )
+    )
+
+
+@pytest.fixture(autouse=True)
+def _browser_db(live_server, transactional_db):
+    """Every browser test gets the live server and a real (transactional) database."""
+    ensure_teachers_group()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
+        except Exception as error:  # the page may be gone; never hide the test's own failure
+            print(f"could not save a failure screenshot: {error}")
+    context.close()
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    """Log in through the admin login form, as a person would."""
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+@pytest.fixture
+def admin_login() -> Callable[..., None]:
+    """admin_login(page, live_server, username, password) logs in through /admin/login/."""
+    return login
