@@ -143,6 +143,8 @@ STORAGES = {
 }
 # Question images are small illustrations; refuse anything larger at upload time.
 QUIZZES_MAX_IMAGE_BYTES = int(os.environ.get("QUIZZES_MAX_IMAGE_BYTES", 2 * 1024 * 1024))
+# Answers arriving this long after a deadline (a slow connection, a click at 0:00) still count.
+QUIZZES_GRACE_SECONDS = int(os.environ.get("QUIZZES_GRACE_SECONDS", "60"))
 # Questions whose facts are older than this are listed as "due for review" in the admin.
 QUIZZES_FACTS_REVIEW_AGE_DAYS = int(os.environ.get("QUIZZES_FACTS_REVIEW_AGE_DAYS", "365"))
 
@@ -165,3 +167,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Student accounts and dashboard (issue 3) ---------------------------------------------------
+# Students log in on our pages; the admin keeps its own login at /admin/login/.
+LOGIN_URL = "quizzes:login"
+LOGIN_REDIRECT_URL = "quizzes:dashboard"
+LOGOUT_REDIRECT_URL = "quizzes:login"
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("quizzes.context_processors.site_time_zone")
+# --- end student accounts and dashboard ----------------------------------------------------------

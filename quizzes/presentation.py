@@ -43,8 +43,14 @@ def _in_order(rows: list[dict[str, Any]], order: list[int]) -> list[dict[str, An
     return ordered + [row for row in rows if row["id"] not in set(order)]
 
 
-def question_for_student(snapshot: dict[str, Any], display_order: list[int]) -> dict[str, Any]:
-    """The student-safe view of a snapshot: content and labels, never the key."""
+def question_for_student(
+    snapshot: dict[str, Any], display_order: list[int], answer: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The student-safe view of a snapshot: content, labels and the student's own answer.
+
+    Never the key: no fraction, feedback, explanation or correct order is copied.
+    """
+    answer = answer or {}
     qtype = snapshot["type"]
     view: dict[str, Any] = {
         "type": qtype,
@@ -54,12 +60,16 @@ def question_for_student(snapshot: dict[str, Any], display_order: list[int]) -> 
         "image_alt": snapshot.get("image_alt", ""),
     }
     if qtype in ("single", "multiple", "truefalse"):
+        chosen = set(answer.get("choices", [])) | {answer.get("choice")}
         view["choices"] = [
-            {"id": c["id"], "text": c["text"]}
+            {"id": c["id"], "text": c["text"], "checked": c["id"] in chosen}
             for c in _in_order(snapshot.get("choices", []), display_order)
         ]
+    elif qtype in ("short", "numeric"):
+        view["typed"] = answer.get("text" if qtype == "short" else "value", "")
     elif qtype == "matching":
         pairs = snapshot.get("pairs", [])
+        matches = answer.get("matches", {})
         # Prompts keep the author's order; the answers to pick from come in the drawn order,
         # each distinct text once (duplicate texts are interchangeable when graded).
         seen: set[str] = set()
@@ -68,13 +78,24 @@ def question_for_student(snapshot: dict[str, Any], display_order: list[int]) -> 
             if pair["answer"] not in seen:
                 seen.add(pair["answer"])
                 options.append({"id": pair["id"], "text": pair["answer"]})
-        view["prompts"] = [{"id": p["id"], "text": p["prompt"]} for p in pairs]
+        answer_text = {p["id"]: p["answer"] for p in pairs}
+        option_by_text = {o["text"]: o["id"] for o in options}
+        view["prompts"] = [
+            {
+                "id": p["id"],
+                "text": p["prompt"],
+                "selected": option_by_text.get(answer_text.get(matches.get(str(p["id"])), "")),
+            }
+            for p in pairs
+        ]
         view["options"] = options
     elif qtype == "ordering":
+        places = {item: index + 1 for index, item in enumerate(answer.get("order", [])) if item}
         view["order_items"] = [
-            {"id": i["id"], "text": i["text"]}
+            {"id": i["id"], "text": i["text"], "rank": places.get(i["id"])}
             for i in _in_order(snapshot.get("items", []), display_order)
         ]
+        view["ranks"] = list(range(1, len(view["order_items"]) + 1))
     return view
 
 

@@ -74,19 +74,10 @@ def attempt_deadline(
 ) -> datetime.datetime:
     """deadline = min(start + time limit x accommodation, close time) (product invariant 3)."""
     _opens_at, closes_at = student_window(assignment=assignment, override=override)
-    limit = assignment.quiz.time_limit_minutes
-    if override and override.time_limit_minutes:
-        limit = override.time_limit_minutes
-    if limit is None or enrollment.has_unlimited_time:
+    limit = assignment.time_limit_for(enrollment=enrollment, override=override)
+    if limit is None:
         return closes_at
-    seconds = Decimal(limit) * 60 * enrollment.time_multiplier
-    return min(started_at + datetime.timedelta(seconds=float(seconds)), closes_at)
-
-
-def _attempts_allowed(assignment: Assignment, override: AssignmentOverride | None) -> int:
-    if override and override.attempts_allowed is not None:
-        return override.attempts_allowed
-    return assignment.quiz.attempts_allowed
+    return min(started_at + limit, closes_at)
 
 
 def draw_questions(slots: list[Slot], rng: random.Random) -> list[tuple[Slot, int]]:
@@ -172,7 +163,7 @@ def attempt_start(
                 )["last"]
                 or 0
             )
-            allowed = _attempts_allowed(assignment, override)
+            allowed = assignment.attempts_allowed_for(override)
             if allowed and used >= allowed:
                 raise ValidationError(
                     _("You have used all your attempts at this assignment."), code="no_attempts"
@@ -290,6 +281,40 @@ def attempt_finish(
         locked.max_score = max_score
         locked.save(update_fields=["state", "finished_at", "finish_reason", "score", "max_score"])
         return locked
+
+
+def grace_period() -> datetime.timedelta:
+    from django.conf import settings
+
+    return datetime.timedelta(seconds=settings.QUIZZES_GRACE_SECONDS)
+
+
+def attempt_accepts_answers(*, attempt: Attempt, now: datetime.datetime) -> bool:
+    """In progress and not past its deadline plus the grace period (product invariant 3)."""
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return False
+    return attempt.deadline is None or now <= attempt.deadline + grace_period()
+
+
+def attempt_finish_if_overdue(*, attempt: Attempt, now: datetime.datetime) -> Attempt:
+    """Finish an abandoned attempt from its saved answers, dated at its deadline."""
+    if attempt.state == AttemptState.IN_PROGRESS and not attempt_accepts_answers(
+        attempt=attempt, now=now
+    ):
+        return attempt_finish(attempt=attempt, now=now, reason=FinishReason.TIMED_OUT)
+    return attempt
+
+
+def attempts_finish_overdue(*, now: datetime.datetime) -> int:
+    """Finish every abandoned attempt (for cron). Returns how many were finished."""
+    overdue = Attempt.objects.filter(
+        state=AttemptState.IN_PROGRESS, deadline__lt=now - grace_period()
+    )
+    count = 0
+    for attempt in overdue.iterator():
+        attempt_finish(attempt=attempt, now=now, reason=FinishReason.TIMED_OUT)
+        count += 1
+    return count
 
 
 def teacher_create(

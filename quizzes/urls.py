@@ -1,9 +1,10 @@
-from django.urls import path
-
-from . import views
+from .views import accounts, attempts, dashboard, practice
 
 app_name = "quizzes"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    *accounts.urlpatterns,
+    *dashboard.urlpatterns,
+    *attempts.urlpatterns,
+    *practice.urlpatterns,
 ]

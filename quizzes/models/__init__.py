@@ -1,9 +1,17 @@
 """The quiz domain. One module per concern; this package re-exports every model."""
 
 from .assignment import Assignment, AssignmentOverride
-from .attempt import Attempt, AttemptQuestion, AttemptState, FinishReason, Response
+from .attempt import (
+    Attempt,
+    AttemptQuestion,
+    AttemptState,
+    FinishReason,
+    Response,
+    ReviewOptions,
+)
 from .bank import Bank, Tag
 from .classes import Enrollment, SchoolClass
+from .practice import MistakeCard, MistakeRecord, PracticeAnswer, PracticeSource
 from .question import (
     AcceptedAnswer,
     Choice,
@@ -31,14 +39,19 @@ __all__ = [
     "FinishReason",
     "GradingMethod",
     "MatchPair",
+    "MistakeCard",
+    "MistakeRecord",
     "Navigation",
     "NumericAnswer",
     "OrderItem",
+    "PracticeAnswer",
+    "PracticeSource",
     "Question",
     "QuestionStatus",
     "QuestionType",
     "Quiz",
     "Response",
+    "ReviewOptions",
     "ReviewTiming",
     "SchoolClass",
     "Slot",

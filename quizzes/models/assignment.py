@@ -1,13 +1,30 @@
 """Assignments: a quiz given to a class, with its window and per-student overrides."""
 
+import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .classes import SchoolClass
+from .classes import Enrollment, SchoolClass
 from .quiz import Quiz
+
+if TYPE_CHECKING:
+    from .attempt import Attempt
+
+
+class StudentState(models.TextChoices):
+    """Where an assignment stands for one student; declared in the order that needs attention."""
+
+    IN_PROGRESS = "in_progress", _("In progress")
+    OPEN = "open", _("Open")
+    UPCOMING = "upcoming", _("Upcoming")
+    SUBMITTED = "submitted", _("Submitted")
+    MISSED = "missed", _("Missed")
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
@@ -15,6 +32,31 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         if getattr(user, "is_superuser", False):
             return self.all()
         return self.filter(school_class__teachers=user)
+
+    def for_student(self, student: models.Model) -> "AssignmentQuerySet":
+        """Assignments of the student's classes, with only their own attempts and override.
+
+        Each assignment carries `student_attempts` (by number) and `student_overrides` (zero
+        or one row), so a list of any length costs the same three queries.
+        """
+        from .attempt import Attempt  # attempt.py imports this module
+
+        return (
+            self.filter(school_class__enrollments__student=student)
+            .select_related("quiz", "school_class")
+            .prefetch_related(
+                models.Prefetch(
+                    "attempts",
+                    queryset=Attempt.objects.filter(student=student).order_by("number"),
+                    to_attr="student_attempts",
+                ),
+                models.Prefetch(
+                    "overrides",
+                    queryset=AssignmentOverride.objects.filter(student=student),
+                    to_attr="student_overrides",
+                ),
+            )
+        )
 
 
 class Assignment(models.Model):
@@ -55,6 +97,53 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} — {self.school_class}"
+
+    def attempts_allowed_for(self, override: "AssignmentOverride | None") -> int:
+        """Attempts this student may make; 0 means unlimited."""
+        if override and override.attempts_allowed is not None:
+            return override.attempts_allowed
+        return self.quiz.attempts_allowed
+
+    def time_limit_minutes_for(self, override: "AssignmentOverride | None") -> int | None:
+        """The quiz's time limit, or the student's override of it, before any extra time."""
+        if override and override.time_limit_minutes:
+            return override.time_limit_minutes
+        return self.quiz.time_limit_minutes
+
+    def time_limit_for(
+        self, *, enrollment: Enrollment, override: "AssignmentOverride | None"
+    ) -> datetime.timedelta | None:
+        """The time this student gets for one attempt, accommodation applied; None: no limit.
+
+        The close time can still cut an attempt short (see services.attempt_deadline).
+        """
+        limit = self.time_limit_minutes_for(override)
+        if limit is None or enrollment.has_unlimited_time:
+            return None
+        return datetime.timedelta(minutes=float(limit * enrollment.time_multiplier))
+
+    def student_state(
+        self,
+        *,
+        attempts: Sequence["Attempt"],
+        opens_at: datetime.datetime,
+        closes_at: datetime.datetime,
+        now: datetime.datetime,
+    ) -> StudentState:
+        """The state of this assignment for a student with these attempts and this window.
+
+        Once a student has submitted, the assignment no longer needs their attention, even if
+        attempts are left; never having attempted a closed assignment is "missed".
+        """
+        if any(attempt.is_in_progress for attempt in attempts):
+            return StudentState.IN_PROGRESS
+        if attempts:
+            return StudentState.SUBMITTED
+        if now < opens_at:
+            return StudentState.UPCOMING
+        if now < closes_at:
+            return StudentState.OPEN
+        return StudentState.MISSED
 
 
 class AssignmentOverride(models.Model):

@@ -1,5 +1,8 @@
 """Attempts, the questions they froze, and the student's responses."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .assignment import Assignment
 from .question import FRACTION_FIELD, Question
-from .quiz import Slot
+from .quiz import ReviewTiming, Slot
 
 
 class AttemptState(models.TextChoices):
@@ -18,6 +21,23 @@ class AttemptState(models.TextChoices):
 class FinishReason(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted by the student")
     TIMED_OUT = "timed_out", _("Finished automatically at the deadline")
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """What a student may see of a finished attempt at one moment (the quiz's review policy)."""
+
+    score: bool = False
+    correctness: bool = False
+    correct_answer: bool = False
+    feedback: bool = False
+    explanation: bool = False
+
+    @property
+    def shows_anything(self) -> bool:
+        return any(
+            (self.score, self.correctness, self.correct_answer, self.feedback, self.explanation)
+        )
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
@@ -59,6 +79,11 @@ class Attempt(models.Model):
     )
     score = models.DecimalField(_("score"), max_digits=12, decimal_places=7, null=True, blank=True)
     max_score = models.DecimalField(_("out of"), max_digits=12, decimal_places=2, default=0)
+    current_page = models.PositiveSmallIntegerField(
+        _("current page"),
+        default=0,
+        help_text=_("The page the student is on; sequential quizzes never go back."),
+    )
 
     objects = AttemptQuerySet.as_manager()
 
@@ -87,6 +112,34 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} — {self.assignment} #{self.number}"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.state == AttemptState.IN_PROGRESS
+
+    def review_options(
+        self, *, now: datetime.datetime, closes_at: datetime.datetime
+    ) -> ReviewOptions:
+        """The review policy applied now; `closes_at` is this student's close time.
+
+        Nothing is shown while the attempt is in progress, whatever the policy says.
+        """
+        if self.state != AttemptState.FINISHED:
+            return ReviewOptions()
+        quiz = self.assignment.quiz
+
+        def allowed(timing: str) -> bool:
+            if timing == ReviewTiming.IMMEDIATELY:
+                return True
+            return timing == ReviewTiming.AFTER_CLOSE and now >= closes_at
+
+        return ReviewOptions(
+            score=allowed(quiz.review_score),
+            correctness=allowed(quiz.review_correctness),
+            correct_answer=allowed(quiz.review_correct_answer),
+            feedback=allowed(quiz.review_feedback),
+            explanation=allowed(quiz.review_explanation),
+        )
 
     @property
     def percent(self) -> float | None:
@@ -137,10 +190,13 @@ class Response(models.Model):
     answer = models.JSONField(_("answer"), default=dict, blank=True)
     fraction = models.DecimalField(_("score fraction"), **FRACTION_FIELD, null=True, blank=True)
     is_flagged = models.BooleanField(_("flagged for review"), default=False)
-    revision = models.PositiveIntegerField(
+    revision = models.PositiveBigIntegerField(
         _("revision"),
         default=0,
-        help_text=_("Increases with every save; an older save never overwrites a newer one."),
+        help_text=_(
+            "When the answer was given, in milliseconds of the server's clock; a save carrying "
+            "an older revision never overwrites a newer one."
+        ),
     )
     saved_at = models.DateTimeField(_("saved at"), null=True, blank=True)
 

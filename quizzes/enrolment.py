@@ -1,0 +1,54 @@
+"""Students joining classes with a join code."""
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Enrollment, SchoolClass
+
+# Codes are read aloud and copied from a board: people add spaces or dashes to group letters.
+_SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
+
+
+def join_code_normalise(raw: str) -> str:
+    """The code as stored: upper case, without the spaces and dashes people type into it."""
+    return _SEPARATORS.sub("", raw).upper()
+
+
+def class_for_join_code(join_code: str) -> SchoolClass:
+    """The class a code lets a student join; a ValidationError says why when there is none."""
+    code = join_code_normalise(join_code)
+    school_class = SchoolClass.objects.filter(join_code__iexact=code).first() if code else None
+    if school_class is None:
+        raise ValidationError(
+            _("No class has this join code. Check the code with your teacher."),
+            code="bad_join_code",
+        )
+    if not school_class.is_joinable:
+        raise ValidationError(
+            _("%(class)s is not taking new students at the moment. Ask your teacher.")
+            % {"class": school_class},
+            code="class_closed",
+        )
+    return school_class
+
+
+def enrollment_join(*, student: AbstractBaseUser, join_code: str) -> Enrollment:
+    """Enrol a student in the class with this code. Joining a class twice is harmless.
+
+    Staff accounts never become students of a class (the admin enforces the same rule).
+    """
+    if getattr(student, "is_staff", False):
+        raise ValidationError(
+            _("Teacher accounts cannot join a class as a student."), code="staff_cannot_join"
+        )
+    with transaction.atomic():
+        school_class = class_for_join_code(join_code)
+        # get_or_create retries the read when a concurrent join wins the unique constraint.
+        enrollment, _created = Enrollment.objects.get_or_create(
+            school_class=school_class, student=student
+        )
+    return enrollment

@@ -1,0 +1,241 @@
+/* quizsite attempt page: autosave, countdown, submit confirmation.
+   Everything here is an enhancement: without JavaScript every answer is saved when the
+   student moves on, and the server finishes the attempt at the deadline on its own. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("attempt-form");
+  /* Translated messages come from the page (templates/quizzes/attempt/_js_strings.html). */
+  var strings = (document.getElementById("attempt-strings") || {dataset: {}}).dataset;
+  function t(name, fallback) { return strings[name] || fallback; }
+  var statusEl = document.querySelector("[data-save-status]");
+  var announcer = document.getElementById("timer-announcer");
+  var loadedAt = performance.now();
+  var serverNow = Number((form && form.dataset.serverNow) ||
+    (document.querySelector(".timer") || {dataset: {}}).dataset.serverNow || Date.now());
+
+  /* ---- submit confirmation (summary page) ---------------------------------------- */
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (event) {
+      if (!f.dataset.confirmed && !window.confirm(f.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  /* ---- countdown, by the server's clock ------------------------------------------ */
+  var timer = document.querySelector(".timer");
+  if (timer) {
+    var deadline = performance.now() + Number(timer.dataset.secondsLeft) * 1000;
+    var valueEl = timer.querySelector(".timer-value");
+    var announced = {};
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+      var minutes = Math.floor(left / 60);
+      var seconds = left % 60;
+      valueEl.textContent = (minutes >= 60 ? Math.floor(minutes / 60) + " h " + (minutes % 60) + " min"
+        : minutes + ":" + (seconds < 10 ? "0" : "") + seconds);
+      [10, 5, 1].forEach(function (mark) {
+        if (left <= mark * 60 && left > (mark * 60 - 30) && !announced[mark]) {
+          announced[mark] = true;
+          if (announcer) {
+            announcer.textContent = mark === 1 ? t("minute", "1 minute left.")
+              : t("minutes", "%(n)s minutes left.").replace("%(n)s", mark);
+          }
+          timer.classList.add("timer-soon");
+        }
+      });
+      if (left === 0) {
+        clearInterval(handle);
+        timeUp();
+        return;
+      }
+    };
+    var handle = setInterval(tick, 1000);
+    tick();
+  }
+
+  function timeUp() {
+    if (announcer) announcer.textContent = t("timeUp", "Time is up. Submitting your answers.");
+    var submitUrl = (form && form.dataset.submitUrl) ||
+      (document.querySelector(".submit-form") || {}).action;
+    (form ? flush() : Promise.resolve()).then(function () {
+      if (!submitUrl) return;
+      var f = document.createElement("form");
+      f.method = "post";
+      f.action = submitUrl;
+      var token = document.createElement("input");
+      token.type = "hidden";
+      token.name = "csrfmiddlewaretoken";
+      token.value = csrfToken();
+      f.appendChild(token);
+      f.dataset.confirmed = "1";
+      document.body.appendChild(f);
+      f.submit();
+    });
+  }
+
+  if (!form) return;
+
+  /* ---- autosave ------------------------------------------------------------------- */
+  var storageKey = "quizsite:attempt:" + form.dataset.attempt;
+  var pending = loadPending();
+  var inFlight = false;
+  var retryTimer = null;
+  var navigating = false;
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function revision() {
+    return Math.floor(serverNow + (performance.now() - loadedAt));
+  }
+
+  function loadPending() {
+    try { return JSON.parse(localStorage.getItem(storageKey)) || {}; } catch (e) { return {}; }
+  }
+
+  function storePending() {
+    try {
+      if (Object.keys(pending).length) localStorage.setItem(storageKey, JSON.stringify(pending));
+      else localStorage.removeItem(storageKey);
+    } catch (e) { /* private mode: the page itself still holds the answers */ }
+  }
+
+  function fieldsOf(section) {
+    var prefix = section.dataset.prefix + "-";
+    var pairs = [];
+    section.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (!el.name || el.name.indexOf(prefix) !== 0 || el.disabled) return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      pairs.push([el.name, el.value]);
+    });
+    return pairs;
+  }
+
+  function showStatus(text, state) {
+    if (!statusEl) return;
+    statusEl.hidden = false;
+    statusEl.textContent = text;
+    statusEl.className = "save-status " + state;
+    statusEl.setAttribute("role", state === "error" ? "alert" : "status");
+  }
+
+  function queue(section) {
+    var position = section.dataset.prefix.slice(1);
+    pending[position] = {fields: fieldsOf(section), revision: revision()};
+    storePending();
+    showStatus(t("saving", "Saving…"), "saving");
+    send();
+  }
+
+  function send() {
+    if (inFlight) return Promise.resolve();
+    var positions = Object.keys(pending);
+    if (!positions.length) {
+      showStatus(t("saved", "✓ All answers saved"), "saved");
+      return Promise.resolve();
+    }
+    var position = positions[0];
+    var item = pending[position];
+    var body = new URLSearchParams();
+    body.append("position", position);
+    body.append("revision", String(item.revision));
+    item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    inFlight = true;
+    return fetch(form.dataset.autosaveUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch"}
+    }).then(function (response) {
+      inFlight = false;
+      if (response.status === 409) {
+        return response.json().then(function (data) {
+          pending = {};
+          storePending();
+          if (data.redirect) window.location.assign(data.redirect);
+        });
+      }
+      if (response.status === 403) {
+        showStatus(t("expired", "⚠ Not saved: your session has expired."), "error");
+        scheduleRetry();
+        return;
+      }
+      if (!response.ok) {
+        showStatus(t("refused", "⚠ Not saved: the server refused this answer.") + " (" + response.status + ")", "error");
+        delete pending[position];
+        storePending();
+        return;
+      }
+      return response.json().then(function (data) {
+        if (pending[position] && pending[position].revision === item.revision) delete pending[position];
+        storePending();
+        markAnswered(position, data.answered);
+        return send();
+      });
+    }).catch(function () {
+      inFlight = false;
+      showStatus(t("offline", "⚠ Connection lost: answers not saved yet."), "error");
+      scheduleRetry();
+    });
+  }
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () { retryTimer = null; send(); }, 5000);
+  }
+
+  function flush() {
+    return send().catch(function () {});
+  }
+
+  function markAnswered(position, answered) {
+    var cell = form.querySelector('.question-nav [data-position="' + position + '"]');
+    if (!cell) return;
+    cell.classList.toggle("answered", Boolean(answered));
+    var state = cell.querySelector(".nav-state");
+    if (state) state.textContent = answered ? state.dataset.answered : state.dataset.unanswered;
+  }
+
+  /* Re-apply answers that were typed but never reached the server (a crash, a lost connection). */
+  Object.keys(pending).forEach(function (position) {
+    var section = form.querySelector('[data-prefix="q' + position + '"]');
+    if (!section) return;
+    var values = {};
+    pending[position].fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    section.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (!el.name) return;
+      var given = values[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") el.checked = given.indexOf(el.value) !== -1;
+      else el.value = given.length ? given[0] : "";
+    });
+  });
+  if (Object.keys(pending).length) send();
+
+  var timers = {};
+  form.querySelectorAll("section.question[data-prefix]").forEach(function (section) {
+    section.addEventListener("change", function () { queue(section); });
+    section.addEventListener("input", function (event) {
+      if (event.target.type !== "text") return;
+      clearTimeout(timers[section.dataset.prefix]);
+      timers[section.dataset.prefix] = setTimeout(function () { queue(section); }, 800);
+    });
+  });
+
+  form.addEventListener("submit", function () {
+    navigating = true;
+    /* The form post carries every answer on the page; queued background saves are superseded. */
+    pending = {};
+    storePending();
+  });
+  window.addEventListener("online", function () { send(); });
+  window.addEventListener("beforeunload", function (event) {
+    if (!navigating && Object.keys(pending).length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

@@ -1,0 +1,1 @@
+"""Student-facing views, one module per area; each module exposes its own `urlpatterns`."""

@@ -1,0 +1,404 @@
+"""Taking an attempt: one page of questions at a time, autosave, summary, submit, review.
+
+Every view loads the attempt through `_own_attempt` (another student's attempt is a 404), and
+finishes it first if its deadline has passed: the server's clock rules, not the page's.
+"""
+
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from quizzes import grading
+from quizzes.answers import TamperedInputError, answer_fields, is_answered, parse_answer
+from quizzes.models import (
+    AssignmentOverride,
+    Attempt,
+    AttemptQuestion,
+    FinishReason,
+    Navigation,
+    Response,
+)
+from quizzes.presentation import describe_answer, question_for_student
+from quizzes.services import (
+    attempt_accepts_answers,
+    attempt_finish,
+    attempt_finish_if_overdue,
+    response_save,
+    student_window,
+)
+
+PAGE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "nav", "flag"}
+AUTOSAVE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "position", "revision", "flagged"}
+
+
+def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
+    return get_object_or_404(
+        Attempt.objects.select_related("assignment__quiz", "assignment__school_class"),
+        pk=pk,
+        student=request.user,
+    )
+
+
+def _questions(attempt: Attempt) -> list[AttemptQuestion]:
+    return list(attempt.attempt_questions.select_related("response").order_by("position"))
+
+
+def _prefix(aq: AttemptQuestion) -> str:
+    return f"q{aq.position}"
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _page_count(questions: list[AttemptQuestion]) -> int:
+    return max((aq.page for aq in questions), default=0) + 1
+
+
+def _is_sequential(attempt: Attempt) -> bool:
+    return attempt.assignment.quiz.navigation == Navigation.SEQUENTIAL
+
+
+def _closed_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    if attempt.finish_reason == FinishReason.TIMED_OUT:
+        messages.info(request, _("Time is up: your saved answers were submitted."))
+    return redirect("quizzes:attempt_review", pk=attempt.pk)
+
+
+def _timer_context(attempt: Attempt, now: Any) -> dict[str, Any]:
+    """Time left by the server's clock; the page only counts it down."""
+    if attempt.deadline is None:
+        return {"seconds_left": None, "server_now_ms": _now_ms()}
+    seconds = max(0, int((attempt.deadline - now).total_seconds()))
+    return {"seconds_left": seconds, "minutes_left": -(-seconds // 60), "server_now_ms": _now_ms()}
+
+
+def _nav_items(questions: list[AttemptQuestion], page: int) -> list[dict[str, Any]]:
+    items = []
+    for aq in questions:
+        response = getattr(aq, "response", None)
+        items.append(
+            {
+                "position": aq.position,
+                "page": aq.page,
+                "is_scored": response is not None,
+                "is_answered": response is not None and is_answered(aq.snapshot, response.answer),
+                "is_flagged": bool(response and response.is_flagged),
+                "is_current": aq.page == page,
+            }
+        )
+    return items
+
+
+@login_required
+@never_cache
+def attempt_take(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+    attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
+    if not attempt.is_in_progress:
+        return _closed_redirect(request, attempt)
+    questions = _questions(attempt)
+    pages = _page_count(questions)
+    if page >= pages:
+        raise Http404
+    if _is_sequential(attempt) and page != attempt.current_page:
+        if request.method == "POST":
+            messages.warning(request, _("This quiz moves forward only; that page is closed."))
+        if attempt.current_page >= pages:
+            return redirect("quizzes:attempt_summary", pk=attempt.pk)
+        return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
+    on_page = [aq for aq in questions if aq.page == page]
+    if request.method == "POST":
+        return _save_page(request, attempt, on_page, page, pages)
+    return render(
+        request,
+        "quizzes/attempt/take.html",
+        _take_context(attempt, questions, on_page, page, pages),
+    )
+
+
+def _take_context(
+    attempt: Attempt,
+    questions: list[AttemptQuestion],
+    on_page: list[AttemptQuestion],
+    page: int,
+    pages: int,
+) -> dict[str, Any]:
+    shown = []
+    last_stimulus = None
+    for aq in on_page:
+        response = getattr(aq, "response", None)
+        view = question_for_student(
+            aq.snapshot, aq.display_order, response.answer if response else None
+        )
+        shown.append(
+            {
+                "view": view,
+                "prefix": _prefix(aq),
+                "position": aq.position,
+                "is_flagged": bool(response and response.is_flagged),
+                "is_scored": response is not None,
+                # A passage shared by consecutive questions is shown once, above the first.
+                "hide_stimulus": bool(view["stimulus"]) and view["stimulus"] == last_stimulus,
+            }
+        )
+        last_stimulus = view["stimulus"]
+    now = timezone.now()
+    return {
+        "attempt": attempt,
+        "quiz": attempt.assignment.quiz,
+        "questions": shown,
+        "page": page,
+        "page_number": page + 1,
+        "pages": pages,
+        "is_first_page": page == 0,
+        "is_last_page": page == pages - 1,
+        "is_sequential": _is_sequential(attempt),
+        "nav_items": _nav_items(questions, page),
+        **_timer_context(attempt, now),
+    }
+
+
+def _parse_page(request: HttpRequest, on_page: list[AttemptQuestion]) -> dict[int, dict[str, Any]]:
+    """Every answer on the page, or TamperedInputError before anything is stored."""
+    allowed = set(PAGE_CONTROL_FIELDS)
+    for aq in on_page:
+        allowed |= answer_fields(aq.snapshot, _prefix(aq))
+    unknown = set(request.POST) - allowed
+    if unknown:
+        raise TamperedInputError(f"unexpected fields: {sorted(unknown)}")
+    return {
+        aq.pk: parse_answer(aq.snapshot, request.POST, _prefix(aq))
+        for aq in on_page
+        if hasattr(aq, "response")
+    }
+
+
+def _save_page(
+    request: HttpRequest, attempt: Attempt, on_page: list[AttemptQuestion], page: int, pages: int
+) -> HttpResponse:
+    try:
+        answers = _parse_page(request, on_page)
+    except TamperedInputError:
+        return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
+    nav = request.POST.get("nav", "")
+    flag = request.POST.get("flag", "")
+    now = timezone.now()
+    revision = _now_ms()
+    with transaction.atomic():
+        for aq in on_page:
+            if aq.pk not in answers:
+                continue
+            toggled = flag == str(aq.position)
+            response_save(
+                response=aq.response,
+                answer=answers[aq.pk],
+                revision=revision,
+                now=now,
+                is_flagged=(not aq.response.is_flagged) if toggled else None,
+            )
+        target = _target_page(attempt, nav, page, pages)
+        Attempt.objects.filter(pk=attempt.pk).update(current_page=target)
+    if flag:
+        return redirect(
+            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page}) + f"#q{flag}"
+        )
+    if target >= pages:
+        return redirect("quizzes:attempt_summary", pk=attempt.pk)
+    return redirect("quizzes:attempt_take", pk=attempt.pk, page=target)
+
+
+def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
+    """Where a page's buttons lead; `pages` means the summary. Sequential never goes back."""
+    if nav == "next":
+        return page + 1
+    if nav == "summary":
+        return pages if not _is_sequential(attempt) or page == pages - 1 else page
+    if _is_sequential(attempt):
+        return page
+    if nav == "prev":
+        return max(0, page - 1)
+    if nav.startswith("page-") and nav[5:].isdigit():
+        return min(int(nav[5:]), pages - 1)
+    return page
+
+
+@login_required
+@never_cache
+@require_POST
+def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Background save of one question's answer (JavaScript). Stale saves are ignored."""
+    attempt = _own_attempt(request, pk)
+    now = timezone.now()
+    if not attempt_accepts_answers(attempt=attempt, now=now):
+        attempt_finish_if_overdue(attempt=attempt, now=now)
+        return JsonResponse(
+            {
+                "ok": False,
+                "error": "closed",
+                "message": _("This attempt is closed; answers are no longer saved."),
+                "redirect": reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk}),
+            },
+            status=409,
+        )
+    try:
+        position = int(request.POST.get("position", ""))
+        revision = int(request.POST.get("revision", ""))
+        aq = (
+            AttemptQuestion.objects.select_related("response")
+            .filter(attempt=attempt, position=position, response__isnull=False)
+            .get()
+        )
+        if set(request.POST) - AUTOSAVE_CONTROL_FIELDS - answer_fields(aq.snapshot, _prefix(aq)):
+            raise TamperedInputError("unexpected fields")
+        if revision <= 0 or revision > _now_ms() + 60_000:
+            raise TamperedInputError("revision out of range")
+        answer = parse_answer(aq.snapshot, request.POST, _prefix(aq))
+    except (ValueError, AttemptQuestion.DoesNotExist):
+        return JsonResponse({"ok": False, "error": "invalid"}, status=400)
+    if _is_sequential(attempt) and aq.page != attempt.current_page:
+        return JsonResponse({"ok": False, "error": "page_closed"}, status=409)
+    flagged = request.POST.get("flagged")
+    stored = response_save(
+        response=aq.response,
+        answer=answer,
+        revision=revision,
+        now=now,
+        is_flagged=None if flagged is None else flagged == "1",
+    )
+    return JsonResponse(
+        {
+            "ok": True,
+            "stored": stored,
+            "position": position,
+            "answered": is_answered(aq.snapshot, answer),
+        }
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def attempt_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
+    if not attempt.is_in_progress:
+        return _closed_redirect(request, attempt)
+    questions = _questions(attempt)
+    pages = _page_count(questions)
+    if _is_sequential(attempt) and attempt.current_page < pages:
+        return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
+    items = [item for item in _nav_items(questions, -1) if item["is_scored"]]
+    return render(
+        request,
+        "quizzes/attempt/summary.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.assignment.quiz,
+            "items": items,
+            "unanswered": [i for i in items if not i["is_answered"]],
+            "flagged": [i for i in items if i["is_flagged"]],
+            "is_sequential": _is_sequential(attempt),
+            "pages": pages,
+            **_timer_context(attempt, timezone.now()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = _own_attempt(request, pk)
+    now = timezone.now()
+    if attempt.is_in_progress:
+        reason = (
+            FinishReason.SUBMITTED
+            if attempt_accepts_answers(attempt=attempt, now=now)
+            else FinishReason.TIMED_OUT
+        )
+        attempt = attempt_finish(attempt=attempt, now=now, reason=reason)
+        if reason == FinishReason.SUBMITTED:
+            messages.success(request, _("Your attempt was submitted."))
+    return _closed_redirect(request, attempt)
+
+
+@login_required
+@never_cache
+@require_GET
+def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
+    now = timezone.now()
+    attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=now)
+    if attempt.is_in_progress:
+        return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
+    override = AssignmentOverride.objects.filter(
+        assignment_id=attempt.assignment_id, student=request.user
+    ).first()
+    _opens_at, closes_at = student_window(assignment=attempt.assignment, override=override)
+    options = attempt.review_options(now=now, closes_at=closes_at)
+    rows = []
+    if options.correctness or options.correct_answer or options.feedback or options.explanation:
+        rows = [_review_row(aq, options) for aq in _questions(attempt)]
+    return render(
+        request,
+        "quizzes/attempt/review.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.assignment.quiz,
+            "options": options,
+            "rows": rows,
+            "closes_at": closes_at,
+            "is_closed": now >= closes_at,
+        },
+    )
+
+
+def _review_row(aq: AttemptQuestion, options: Any) -> dict[str, Any]:
+    """One question of the review, carrying only what the review policy allows now."""
+    response: Response | None = getattr(aq, "response", None)
+    answer = response.answer if response else {}
+    snapshot = aq.snapshot
+    row: dict[str, Any] = {
+        "position": aq.position,
+        "is_scored": response is not None,
+        "prompt": snapshot.get("prompt", ""),
+        "stimulus": snapshot.get("stimulus", ""),
+        "your_answer": describe_answer(snapshot, answer) if response else "",
+    }
+    if response is not None and options.correctness:
+        fraction = response.fraction or 0
+        row["fraction"] = fraction
+        row["points"] = aq.points
+        row["marks"] = aq.points * fraction
+        row["verdict"] = "right" if fraction >= 1 else ("partial" if fraction > 0 else "wrong")
+    if response is not None and options.correct_answer:
+        row["correct_answer"] = describe_answer(snapshot, grading.correct_answer(snapshot))
+    if response is not None and options.feedback:
+        row["feedback"] = grading.response_feedback(snapshot, answer)
+    if options.explanation:
+        row["explanation"] = snapshot.get("explanation", "")
+        row["source"] = snapshot.get("source", {})
+        row["facts_as_of"] = snapshot.get("facts_as_of", "")
+    return row
+
+
+urlpatterns = [
+    path("attempts/<int:pk>/page/<int:page>/", attempt_take, name="attempt_take"),
+    path("attempts/<int:pk>/autosave/", attempt_autosave, name="attempt_autosave"),
+    path("attempts/<int:pk>/summary/", attempt_summary, name="attempt_summary"),
+    path("attempts/<int:pk>/submit/", attempt_submit, name="attempt_submit"),
+    path("attempts/<int:pk>/review/", attempt_review, name="attempt_review"),
+]

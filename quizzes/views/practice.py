@@ -1,0 +1,302 @@
+"""Mastery practice pages: practise a bank or my mistakes, and the feedback after each answer.
+
+Untimed and not graded. A question page posts the answer with the question's id and a one-off
+token; the server grades it on a fresh snapshot, stores a PracticeAnswer and redirects to its
+feedback page. Nothing about the key reaches the page before the student has answered.
+"""
+
+import datetime
+import random
+import re
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from quizzes import grading
+from quizzes.answers import TamperedInputError, answer_fields, parse_answer
+from quizzes.models import Bank, MistakeCard, PracticeAnswer, PracticeSource, Question
+from quizzes.models.practice import MASTERY_STREAK, MISTAKE_SPACING
+from quizzes.practice import (
+    RECENT_IN_BANK,
+    askable_questions,
+    banks_for_practice,
+    exam_in_progress,
+    mistakes_state,
+    mistakes_sync,
+    open_mistakes_count,
+    pick_bank_question,
+    practice_answer_record,
+)
+from quizzes.presentation import describe_answer, draw_display_order, question_for_student
+
+PREFIX = "answer"
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "question", "token"}
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SESSION_KEY = "practice"
+
+# Shuffles and picks for practice need no secrecy, only variety.
+_rng = random.SystemRandom()
+
+
+class _BadPost(Exception):
+    """A post no page of ours could have sent: answered with 400, nothing stored."""
+
+
+# --- session: which questions of a bank were asked lately, and how many were answered ------
+
+
+def _session_state(request: HttpRequest, key: str) -> dict[str, Any]:
+    return request.session.get(SESSION_KEY, {}).get(key, {"recent": [], "answered": 0})
+
+
+def _session_remember(request: HttpRequest, key: str, question_id: int) -> None:
+    practice = request.session.get(SESSION_KEY, {})
+    state = practice.get(key, {"recent": [], "answered": 0})
+    recent = [pk for pk in state["recent"] if pk != question_id] + [question_id]
+    practice[key] = {"recent": recent[-RECENT_IN_BANK:], "answered": state["answered"] + 1}
+    request.session[SESSION_KEY] = practice
+
+
+def _bank_key(bank: Bank) -> str:
+    return f"bank-{bank.pk}"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _skip(request: HttpRequest) -> int | None:
+    raw = request.GET.get("skip", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _posted_question_id(request: HttpRequest) -> int:
+    raw = request.POST.get("question", "")
+    if not raw.isdigit():
+        raise _BadPost("question id missing or not a number")
+    return int(raw)
+
+
+def _posted_answer(request: HttpRequest, question: Question) -> tuple[dict[str, Any], dict, str]:
+    """(snapshot, answer, token) from the post, trusting nothing."""
+    token = request.POST.get("token", "")
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise _BadPost("token missing or malformed")
+    snapshot = question.snapshot()
+    if set(request.POST) - CONTROL_FIELDS - answer_fields(snapshot, PREFIX):
+        raise _BadPost("fields no practice page sends")
+    try:
+        answer = parse_answer(snapshot, request.POST, PREFIX)
+    except TamperedInputError as error:
+        raise _BadPost(str(error)) from error
+    return snapshot, answer, token
+
+
+def _question_page(
+    request: HttpRequest,
+    *,
+    question: Question,
+    template_context: dict[str, Any],
+    number: int,
+    error: str = "",
+) -> HttpResponse:
+    snapshot = question.snapshot()
+    order = draw_display_order(snapshot, rng=_rng, shuffle=True)
+    context = {
+        "question": question_for_student(snapshot, order),
+        "question_id": question.pk,
+        "token": secrets.token_urlsafe(24),
+        "number": number,
+        "prefix": PREFIX,
+        "mastery_streak": MASTERY_STREAK,
+        "error": error,
+        **template_context,
+    }
+    return render(request, "quizzes/practice/question.html", context)
+
+
+def _date(iso: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
+
+
+def _exam_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "quizzes/practice/paused.html")
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def practice_home(request: HttpRequest) -> HttpResponse:
+    mistakes_sync(student=request.user, now=timezone.now())
+    return render(
+        request,
+        "quizzes/practice/home.html",
+        {
+            "banks": list(banks_for_practice()),
+            "open_mistakes": open_mistakes_count(student=request.user),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
+    bank = get_object_or_404(Bank, slug=slug)
+    if exam_in_progress(student=request.user, now=timezone.now()):
+        return _exam_page(request)
+    state = _session_state(request, _bank_key(bank))
+    page = {"bank": bank, "mode": PracticeSource.BANK, "action": request.path}
+    if request.method == "POST":
+        try:
+            question_id = _posted_question_id(request)
+            question = askable_questions(bank=bank).with_parts().filter(pk=question_id).first()
+            if question is None:
+                raise _BadPost("not an askable question of this bank")
+            snapshot, answer, token = _posted_answer(request, question)
+        except _BadPost:
+            return HttpResponseBadRequest(_("This answer could not be accepted."))
+        if not answer:
+            return _question_page(
+                request,
+                question=question,
+                template_context=page,
+                number=state["answered"] + 1,
+                error=_("Answer the question first, or skip it."),
+            )
+        result = practice_answer_record(
+            student=request.user,
+            question=question,
+            snapshot=snapshot,
+            answer=answer,
+            source=PracticeSource.BANK,
+            token=token,
+            now=timezone.now(),
+        )
+        _session_remember(request, _bank_key(bank), question.pk)
+        return redirect("quizzes:practice_result", pk=result.pk)
+    question = pick_bank_question(bank=bank, recent=state["recent"], skip=_skip(request), rng=_rng)
+    if question is None:
+        raise Http404(_("This bank has no questions to practise."))
+    return _question_page(
+        request, question=question, template_context=page, number=state["answered"] + 1
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_mistakes(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    if exam_in_progress(student=request.user, now=now):
+        return _exam_page(request)
+    state = _session_state(request, "mistakes")
+    if request.method == "POST":
+        try:
+            question_id = _posted_question_id(request)
+            question = (
+                Question.objects.published()
+                .scored()
+                .with_parts()
+                .filter(pk=question_id, mistake_cards__student=request.user)
+                .first()
+            )
+            if question is None:
+                raise _BadPost("no mistake card of this student for that question")
+            snapshot, answer, token = _posted_answer(request, question)
+        except _BadPost:
+            return HttpResponseBadRequest(_("This answer could not be accepted."))
+        if not answer:
+            messages.info(request, _("Answer the question first, or skip it."))
+            return redirect("quizzes:practice_mistakes")
+        try:
+            result = practice_answer_record(
+                student=request.user,
+                question=question,
+                snapshot=snapshot,
+                answer=answer,
+                source=PracticeSource.MISTAKES,
+                token=token,
+                now=now,
+            )
+        except ValidationError as error:
+            messages.info(request, error.messages[0])
+            return redirect("quizzes:practice_mistakes")
+        _session_remember(request, "mistakes", question.pk)
+        return redirect("quizzes:practice_result", pk=result.pk)
+    mistakes_sync(student=request.user, now=now)
+    found = mistakes_state(student=request.user, skip=_skip(request))
+    if found.question is None:
+        context = {"found": found, "banks": list(banks_for_practice()) if found.open_count else []}
+        return render(request, "quizzes/practice/mistakes_rest.html", context)
+    page = {
+        "mode": PracticeSource.MISTAKES,
+        "action": reverse("quizzes:practice_mistakes"),
+        "card": found.card,
+        "open_count": found.open_count,
+    }
+    return _question_page(
+        request, question=found.question, template_context=page, number=state["answered"] + 1
+    )
+
+
+@login_required
+@require_GET
+def practice_result(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_object_or_404(
+        PracticeAnswer.objects.of_student(request.user).select_related("question__bank"),
+        pk=pk,
+    )
+    if exam_in_progress(student=request.user, now=timezone.now()):
+        return _exam_page(request)
+    snapshot = result.snapshot
+    source = snapshot.get("source") or {}
+    url = source.get("url") or ""
+    card = MistakeCard.objects.filter(student=request.user, question=result.question).first()
+    if result.source == PracticeSource.MISTAKES:
+        next_url = reverse("quizzes:practice_mistakes")
+    else:
+        next_url = reverse("quizzes:practice_bank", kwargs={"slug": result.question.bank.slug})
+    context = {
+        "result": result,
+        "bank": result.question.bank,
+        "prompt": snapshot.get("prompt", ""),
+        "stimulus": snapshot.get("stimulus", ""),
+        "your_answer": describe_answer(snapshot, result.answer),
+        "correct_answer": describe_answer(snapshot, grading.correct_answer(snapshot)),
+        "feedback": grading.response_feedback(snapshot, result.answer),
+        "explanation": snapshot.get("explanation", ""),
+        "source": source,
+        # Only web links: an imported bank's URL is not trusted to be one.
+        "source_url": url if url.lower().startswith(("https://", "http://")) else "",
+        "facts_as_of": _date(snapshot.get("facts_as_of", "")),
+        "percent": round(result.fraction * 100),
+        "card": card,
+        "mastery_streak": MASTERY_STREAK,
+        "spacing": MISTAKE_SPACING,
+        "next_url": next_url,
+    }
+    return render(request, "quizzes/practice/result.html", context)
+
+
+urlpatterns = [
+    path("practice/", practice_home, name="practice_home"),
+    # Before the bank route, which would otherwise take "mistakes" for a bank's slug.
+    path("practice/mistakes/", practice_mistakes, name="practice_mistakes"),
+    path("practice/answers/<int:pk>/", practice_result, name="practice_result"),
+    path("practice/<slug:slug>/", practice_bank, name="practice_bank"),
+]
