@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "quizzes.context_processors.site_time_zone",
             ],
         },
     },
@@ -118,7 +119,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Students log in on our pages; the admin keeps its own login at /admin/login/.
+LOGIN_URL = "quizzes:login"
+LOGIN_REDIRECT_URL = "quizzes:dashboard"
+LOGOUT_REDIRECT_URL = "quizzes:login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -167,11 +171,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
-
-# --- Student accounts and dashboard (issue 3) ---------------------------------------------------
-# Students log in on our pages; the admin keeps its own login at /admin/login/.
-LOGIN_URL = "quizzes:login"
-LOGIN_REDIRECT_URL = "quizzes:dashboard"
-LOGOUT_REDIRECT_URL = "quizzes:login"
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("quizzes.context_processors.site_time_zone")
-# --- end student accounts and dashboard ----------------------------------------------------------
