@@ -227,6 +227,10 @@ def attempt_start(
         return existing
 
 
+class AttemptClosedError(Exception):
+    """The attempt finished, or passed its deadline and grace, before the answer was stored."""
+
+
 def response_save(
     *,
     response: Response,
@@ -237,13 +241,25 @@ def response_save(
 ) -> bool:
     """Store an answer unless a newer revision is already stored. Returns whether it was stored.
 
+    Raises AttemptClosedError, storing nothing, once the attempt no longer accepts answers.
+
     A conditional UPDATE, so two tabs or a retried request can never replace a newer answer
     with an older one, whatever order they arrive in.
     """
     changes: dict[str, Any] = {"answer": answer, "revision": revision, "saved_at": now}
     if is_flagged is not None:
         changes["is_flagged"] = is_flagged
-    stored = Response.objects.filter(pk=response.pk, revision__lt=revision).update(**changes)
+    with transaction.atomic():
+        # attempt_finish holds this row FOR UPDATE while it grades: a save either commits
+        # before grading reads the answers, or finds the attempt closed. Never after.
+        attempt = (
+            Attempt.objects.select_for_update(no_key=True)
+            .only("state", "deadline")
+            .get(pk=response.attempt_question.attempt_id)
+        )
+        if not attempt_accepts_answers(attempt=attempt, now=now):
+            raise AttemptClosedError
+        stored = Response.objects.filter(pk=response.pk, revision__lt=revision).update(**changes)
     return bool(stored)
 
 

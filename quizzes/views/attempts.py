@@ -36,6 +36,7 @@ from quizzes.models import (
 )
 from quizzes.presentation import describe_answer, question_for_student
 from quizzes.services import (
+    AttemptClosedError,
     attempt_accepts_answers,
     attempt_finish,
     attempt_finish_if_overdue,
@@ -200,6 +201,31 @@ def _save_page(
     flag = request.POST.get("flag", "")
     now = timezone.now()
     revision = _now_ms()
+    target = _target_page(attempt, nav, page, pages)
+    try:
+        _store_page(attempt, on_page, answers, flag=flag, target=target, now=now, revision=revision)
+    except AttemptClosedError:
+        return _closed_redirect(request, attempt_finish_if_overdue(attempt=attempt, now=now))
+    if flag:
+        return redirect(
+            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page}) + f"#q{flag}"
+        )
+    if target >= pages:
+        return redirect("quizzes:attempt_summary", pk=attempt.pk)
+    return redirect("quizzes:attempt_take", pk=attempt.pk, page=target)
+
+
+def _store_page(
+    attempt: Attempt,
+    on_page: list[AttemptQuestion],
+    answers: dict[int, dict[str, Any]],
+    *,
+    flag: str,
+    target: int,
+    now: Any,
+    revision: int,
+) -> None:
+    """The page's answers, its flag toggle and where the student goes next: all or nothing."""
     with transaction.atomic():
         for aq in on_page:
             if aq.pk not in answers:
@@ -212,15 +238,7 @@ def _save_page(
                 now=now,
                 is_flagged=(not aq.response.is_flagged) if toggled else None,
             )
-        target = _target_page(attempt, nav, page, pages)
         Attempt.objects.filter(pk=attempt.pk).update(current_page=target)
-    if flag:
-        return redirect(
-            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page}) + f"#q{flag}"
-        )
-    if target >= pages:
-        return redirect("quizzes:attempt_summary", pk=attempt.pk)
-    return redirect("quizzes:attempt_take", pk=attempt.pk, page=target)
 
 
 def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
@@ -246,16 +264,7 @@ def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     attempt = _own_attempt(request, pk)
     now = timezone.now()
     if not attempt_accepts_answers(attempt=attempt, now=now):
-        attempt_finish_if_overdue(attempt=attempt, now=now)
-        return JsonResponse(
-            {
-                "ok": False,
-                "error": "closed",
-                "message": _("This attempt is closed; answers are no longer saved."),
-                "redirect": reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk}),
-            },
-            status=409,
-        )
+        return _autosave_closed(attempt, now)
     try:
         position = int(request.POST.get("position", ""))
         revision = int(request.POST.get("revision", ""))
@@ -274,13 +283,16 @@ def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     if _is_sequential(attempt) and aq.page != attempt.current_page:
         return JsonResponse({"ok": False, "error": "page_closed"}, status=409)
     flagged = request.POST.get("flagged")
-    stored = response_save(
-        response=aq.response,
-        answer=answer,
-        revision=revision,
-        now=now,
-        is_flagged=None if flagged is None else flagged == "1",
-    )
+    try:
+        stored = response_save(
+            response=aq.response,
+            answer=answer,
+            revision=revision,
+            now=now,
+            is_flagged=None if flagged is None else flagged == "1",
+        )
+    except AttemptClosedError:
+        return _autosave_closed(attempt, now)
     return JsonResponse(
         {
             "ok": True,
@@ -288,6 +300,19 @@ def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             "position": position,
             "answered": is_answered(aq.snapshot, answer),
         }
+    )
+
+
+def _autosave_closed(attempt: Attempt, now: Any) -> JsonResponse:
+    attempt_finish_if_overdue(attempt=attempt, now=now)
+    return JsonResponse(
+        {
+            "ok": False,
+            "error": "closed",
+            "message": _("This attempt is closed; answers are no longer saved."),
+            "redirect": reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk}),
+        },
+        status=409,
     )
 
 
