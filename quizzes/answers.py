@@ -1,32 +1,41 @@
 """Turning posted form fields into a response's answer, trusting nothing.
 
-Field names are those of templates/quizzes/question/_question.html, under a per-question prefix.
-A value that could only come from a tampered form (a choice of another question, an unknown
-item, a field no page renders) raises TamperedInput; the view answers 400 and stores nothing.
+Field names and values are those of templates/quizzes/question/_question.html: each row is
+numbered by its place on the page (presentation.FormLayout), never by its database id. A value
+that only a tampered form could send (a number outside the question, a field no page renders,
+a field posted twice) raises TamperedInputError; the view answers 400 and stores nothing.
 Honest mistakes, such as two ordering items given the same place, are kept as the student left
 them and simply earn no credit for those places.
 """
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Mapping
 from typing import Any
 
+from .presentation import FormLayout, form_layout
+
 MAX_TEXT = 500
+_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 class TamperedInputError(ValueError):
     """Posted data no honest page could have produced."""
 
 
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise TamperedInputError(f"not an id: {value!r}") from None
+def _number(value: str, upto: int) -> int:
+    """A row number 1..upto, as the page renders them (ASCII digits only)."""
+    if not _NUMBER.fullmatch(value or ""):
+        raise TamperedInputError(f"not a row number: {value!r}")
+    number = int(value)
+    if not 1 <= number <= upto:
+        raise TamperedInputError(f"row {number} is not in this question")
+    return number
 
 
-def answer_fields(snapshot: Mapping[str, Any], prefix: str) -> set[str]:
+def answer_fields(snapshot: Mapping[str, Any], display_order: list[int], prefix: str) -> set[str]:
     """Every field name the page may post for this question."""
     qtype = snapshot["type"]
+    layout = form_layout(dict(snapshot), display_order)
     if qtype in ("single", "truefalse"):
         return {f"{prefix}-choice"}
     if qtype == "multiple":
@@ -36,20 +45,22 @@ def answer_fields(snapshot: Mapping[str, Any], prefix: str) -> set[str]:
     if qtype == "numeric":
         return {f"{prefix}-value"}
     if qtype == "matching":
-        return {f"{prefix}-match-{p['id']}" for p in snapshot.get("pairs", [])}
+        return {f"{prefix}-match-{n}" for n in range(1, len(layout.prompt_ids) + 1)}
     if qtype == "ordering":
-        return {f"{prefix}-rank-{i['id']}" for i in snapshot.get("items", [])}
+        return {f"{prefix}-rank-{n}" for n in range(1, len(layout.item_ids) + 1)}
     return set()
 
 
-def parse_answer(snapshot: Mapping[str, Any], data: Any, prefix: str) -> dict[str, Any]:
-    """The answer posted for one question (`data` is a QueryDict or a dict of lists)."""
+def parse_answer(
+    snapshot: Mapping[str, Any], display_order: list[int], data: Any, prefix: str
+) -> dict[str, Any]:
+    """The answer posted for one question, in database ids (`data`: a QueryDict or dict)."""
 
     def values(name: str) -> list[str]:
         if hasattr(data, "getlist"):
             return data.getlist(name)
         raw = data.get(name, [])
-        return list(raw) if isinstance(raw, list | tuple) else [raw]
+        return [str(v) for v in raw] if isinstance(raw, list | tuple) else [str(raw)]
 
     def value(name: str) -> str:
         found = values(name)
@@ -58,18 +69,15 @@ def parse_answer(snapshot: Mapping[str, Any], data: Any, prefix: str) -> dict[st
         return found[0] if found else ""
 
     qtype = snapshot["type"]
+    layout: FormLayout = form_layout(dict(snapshot), display_order)
     if qtype in ("single", "truefalse", "multiple"):
-        ids = {c["id"] for c in snapshot.get("choices", [])}
+        count = len(layout.choice_ids)
         if qtype == "multiple":
-            chosen = sorted({_int(v) for v in values(f"{prefix}-choices")})
-            _check_known(chosen, ids)
+            numbers = {_number(v, count) for v in values(f"{prefix}-choices")}
+            chosen = sorted(layout.choice_ids[n - 1] for n in numbers)
             return {"choices": chosen} if chosen else {}
         raw = value(f"{prefix}-choice")
-        if not raw:
-            return {}
-        choice = _int(raw)
-        _check_known([choice], ids)
-        return {"choice": choice}
+        return {"choice": layout.choice_ids[_number(raw, count) - 1]} if raw else {}
     if qtype in ("short", "numeric"):
         key = "text" if qtype == "short" else "value"
         text = value(f"{prefix}-{key}").strip()
@@ -77,37 +85,70 @@ def parse_answer(snapshot: Mapping[str, Any], data: Any, prefix: str) -> dict[st
             raise TamperedInputError("answer longer than the field allows")
         return {key: text} if text else {}
     if qtype == "matching":
-        pair_ids = {p["id"] for p in snapshot.get("pairs", [])}
         matches = {}
-        for pair_id in pair_ids:
-            raw = value(f"{prefix}-match-{pair_id}")
+        for number, pair_id in enumerate(layout.prompt_ids, start=1):
+            raw = value(f"{prefix}-match-{number}")
             if raw:
-                chosen = _int(raw)
-                _check_known([chosen], pair_ids)
-                matches[str(pair_id)] = chosen
+                option = _number(raw, len(layout.option_ids))
+                matches[str(pair_id)] = layout.option_ids[option - 1]
         return {"matches": matches} if matches else {}
     if qtype == "ordering":
-        item_ids = [i["id"] for i in snapshot.get("items", [])]
-        places: list[int | None] = [None] * len(item_ids)
-        any_ranked = False
-        for item_id in item_ids:
-            raw = value(f"{prefix}-rank-{item_id}")
-            if not raw:
-                continue
-            rank = _int(raw)
-            if not 1 <= rank <= len(item_ids):
-                raise TamperedInputError(f"rank {rank} out of range")
-            any_ranked = True
-            if places[rank - 1] is None:
+        count = len(layout.item_ids)
+        ranks = {}
+        for number, item_id in enumerate(layout.item_ids, start=1):
+            raw = value(f"{prefix}-rank-{number}")
+            if raw:
+                ranks[str(item_id)] = _number(raw, count)
+        if not ranks:
+            return {}
+        # `order` is what is graded: the first item given each place. `ranks` keeps exactly
+        # what the student chose, duplicates included, so the page shows it back unchanged.
+        places: list[int | None] = [None] * count
+        for item_id in layout.item_ids:
+            rank = ranks.get(str(item_id))
+            if rank is not None and places[rank - 1] is None:
                 places[rank - 1] = item_id
-        return {"order": places} if any_ranked else {}
+        return {"order": places, "ranks": ranks}
     return {}
 
 
-def _check_known(chosen: Iterable[int], known: set[int]) -> None:
-    unknown = set(chosen) - known
-    if unknown:
-        raise TamperedInputError(f"ids not in this question: {sorted(unknown)}")
+def form_data(
+    snapshot: Mapping[str, Any], display_order: list[int], answer: Mapping[str, Any], prefix: str
+) -> dict[str, Any]:
+    """The fields a page would post for `answer` (the inverse of parse_answer).
+
+    For tests and demo data, which answer as a student would, through the form.
+    """
+    qtype = snapshot["type"]
+    layout = form_layout(dict(snapshot), display_order)
+    if not answer:
+        return {}
+    if qtype in ("single", "truefalse"):
+        return {f"{prefix}-choice": str(layout.choice_ids.index(answer["choice"]) + 1)}
+    if qtype == "multiple":
+        return {
+            f"{prefix}-choices": [str(layout.choice_ids.index(c) + 1) for c in answer["choices"]]
+        }
+    if qtype == "short":
+        return {f"{prefix}-text": answer["text"]}
+    if qtype == "numeric":
+        return {f"{prefix}-value": answer["value"]}
+    if qtype == "matching":
+        fields = {}
+        for number, pair_id in enumerate(layout.prompt_ids, start=1):
+            chosen = answer["matches"].get(str(pair_id))
+            option = layout.option_for_pair(dict(snapshot), chosen)
+            if option:
+                fields[f"{prefix}-match-{number}"] = str(option)
+        return fields
+    if qtype == "ordering":
+        places = {item: place for place, item in enumerate(answer["order"], start=1) if item}
+        return {
+            f"{prefix}-rank-{number}": str(places[item_id])
+            for number, item_id in enumerate(layout.item_ids, start=1)
+            if item_id in places
+        }
+    return {}
 
 
 def is_answered(snapshot: Mapping[str, Any], answer: Mapping[str, Any] | None) -> bool:

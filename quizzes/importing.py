@@ -333,7 +333,7 @@ def _check_draws(quiz: Quiz, path: Path, where: str) -> None:
     from .services import draw_questions
 
     try:
-        draw_questions(list(quiz.slots.select_related("bank", "tag")), random.Random(0))
+        draw_questions(list(quiz.slots.select_related("question", "bank", "tag")), random.Random(0))
     except ValidationError as error:
         raise ImportFileError(path, where, " ".join(error.messages)) from None
 

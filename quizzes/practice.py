@@ -5,7 +5,9 @@ row, so two tabs, a double click or a concurrent sync apply one after another: s
 consecutive and a mistake card is never opened twice.
 
 Practice shows the key straight after each answer. A mistake from a graded attempt is
-therefore only opened once the quiz's review policy shows that attempt's correct answers.
+therefore only opened once the quiz's review policy shows that attempt's correct answers, and
+nothing of a bank closed for practice (Bank.is_practice_open) is asked or shown: teachers close
+a bank while an exam draws from it.
 """
 
 import datetime
@@ -47,20 +49,21 @@ RECENT_IN_BANK = 5
 
 
 def banks_for_practice() -> QuerySet[Bank]:
-    """Banks with at least one published scored question, each with `question_count`."""
+    """Banks open for practice with a published scored question, each with `question_count`."""
     askable = Q(questions__status=QuestionStatus.PUBLISHED) & ~Q(
         questions__type=QuestionType.DESCRIPTION
     )
     return (
-        Bank.objects.annotate(question_count=Count("questions", filter=askable))
+        Bank.objects.filter(is_practice_open=True)
+        .annotate(question_count=Count("questions", filter=askable))
         .filter(question_count__gt=0)
         .order_by("name", "id")
     )
 
 
 def askable_questions(*, bank: Bank) -> QuerySet[Question]:
-    """The questions a bank's practice may ask and accept."""
-    return Question.objects.published().scored().filter(bank=bank)
+    """The questions a bank's practice may ask and accept: none while the bank is closed."""
+    return Question.objects.published().scored().filter(bank=bank, bank__is_practice_open=True)
 
 
 def pick_bank_question(
@@ -165,7 +168,9 @@ def practice_answer_record(
     Idempotent per `token` (one is sent with each question shown): posting the same form again
     returns the first answer and changes nothing. A wrong or partly right answer opens the
     card (or resets it). From the mistakes page, a question whose card is not open and due is
-    refused with ValidationError(code="not_due"): another tab answered it already.
+    refused with ValidationError(code="not_due"): another tab answered it already. A question
+    of a bank closed for practice is refused with ValidationError(code="closed"), read inside
+    the transaction so a bank closed a moment ago is refused too.
     """
     try:
         with transaction.atomic():
@@ -173,6 +178,10 @@ def practice_answer_record(
             existing = PracticeAnswer.objects.filter(student=student, token=token).first()
             if existing is not None:
                 return existing
+            if not Bank.objects.filter(pk=question.bank_id, is_practice_open=True).exists():
+                raise ValidationError(
+                    _("This question bank is closed for practice for now."), code="closed"
+                )
             step = answered_steps(student=student) + 1
             card = MistakeCard.objects.filter(student=student, question=question).first()
             if source == PracticeSource.MISTAKES and (

@@ -6,6 +6,7 @@ explanation can reach the page before the review policy allows (product invarian
 """
 
 import random
+from dataclasses import dataclass, field
 from typing import Any
 
 SHUFFLABLE_CHOICE_TYPES = {"single", "multiple"}
@@ -43,15 +44,62 @@ def _in_order(rows: list[dict[str, Any]], order: list[int]) -> list[dict[str, An
     return ordered + [row for row in rows if row["id"] not in set(order)]
 
 
+@dataclass(frozen=True)
+class FormLayout:
+    """How a question's rows are numbered on the page: 1..n in the order shown.
+
+    Database ids never reach the page. They follow authoring order, and authors usually write
+    the right answer first, so an id would give the key away; a place in the shuffled order
+    gives nothing away. `quizzes.answers` maps the numbers back through this same layout.
+    """
+
+    choice_ids: list[int] = field(default_factory=list)  # choice shown n-th
+    prompt_ids: list[int] = field(default_factory=list)  # matching item n (authoring order)
+    option_ids: list[int] = field(default_factory=list)  # matching option shown n-th
+    option_texts: list[str] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)  # ordering item shown n-th
+
+    def option_for_pair(self, snapshot: dict[str, Any], pair_id: Any) -> int | None:
+        """The option number whose text is that pair's answer (duplicate texts share one)."""
+        texts = {p["id"]: p["answer"] for p in snapshot.get("pairs", [])}
+        text = texts.get(pair_id)
+        return self.option_texts.index(text) + 1 if text in self.option_texts else None
+
+
+def form_layout(snapshot: dict[str, Any], display_order: list[int]) -> FormLayout:
+    qtype = snapshot["type"]
+    if qtype in ("single", "multiple", "truefalse"):
+        return FormLayout(
+            choice_ids=[c["id"] for c in _in_order(snapshot.get("choices", []), display_order)]
+        )
+    if qtype == "matching":
+        pairs = snapshot.get("pairs", [])
+        option_ids, option_texts = [], []
+        for pair in _in_order(pairs, display_order):
+            if pair["answer"] not in option_texts:
+                option_texts.append(pair["answer"])
+                option_ids.append(pair["id"])
+        return FormLayout(
+            prompt_ids=[p["id"] for p in pairs], option_ids=option_ids, option_texts=option_texts
+        )
+    if qtype == "ordering":
+        return FormLayout(
+            item_ids=[i["id"] for i in _in_order(snapshot.get("items", []), display_order)]
+        )
+    return FormLayout()
+
+
 def question_for_student(
     snapshot: dict[str, Any], display_order: list[int], answer: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The student-safe view of a snapshot: content, labels and the student's own answer.
 
-    Never the key: no fraction, feedback, explanation or correct order is copied.
+    Never the key: no fraction, feedback, explanation, correct order or database id is copied;
+    rows are numbered by their place on the page (see FormLayout).
     """
     answer = answer or {}
     qtype = snapshot["type"]
+    layout = form_layout(snapshot, display_order)
     view: dict[str, Any] = {
         "type": qtype,
         "prompt": snapshot.get("prompt", ""),
@@ -60,42 +108,38 @@ def question_for_student(
         "image_alt": snapshot.get("image_alt", ""),
     }
     if qtype in ("single", "multiple", "truefalse"):
+        texts = {c["id"]: c["text"] for c in snapshot.get("choices", [])}
         chosen = set(answer.get("choices", [])) | {answer.get("choice")}
         view["choices"] = [
-            {"id": c["id"], "text": c["text"], "checked": c["id"] in chosen}
-            for c in _in_order(snapshot.get("choices", []), display_order)
+            {"id": number, "text": texts[choice_id], "checked": choice_id in chosen}
+            for number, choice_id in enumerate(layout.choice_ids, start=1)
         ]
     elif qtype in ("short", "numeric"):
         view["typed"] = answer.get("text" if qtype == "short" else "value", "")
     elif qtype == "matching":
-        pairs = snapshot.get("pairs", [])
+        prompts = {p["id"]: p["prompt"] for p in snapshot.get("pairs", [])}
         matches = answer.get("matches", {})
-        # Prompts keep the author's order; the answers to pick from come in the drawn order,
-        # each distinct text once (duplicate texts are interchangeable when graded).
-        seen: set[str] = set()
-        options = []
-        for pair in _in_order(pairs, display_order):
-            if pair["answer"] not in seen:
-                seen.add(pair["answer"])
-                options.append({"id": pair["id"], "text": pair["answer"]})
-        answer_text = {p["id"]: p["answer"] for p in pairs}
-        option_by_text = {o["text"]: o["id"] for o in options}
         view["prompts"] = [
             {
-                "id": p["id"],
-                "text": p["prompt"],
-                "selected": option_by_text.get(answer_text.get(matches.get(str(p["id"])), "")),
+                "id": number,
+                "text": prompts[pair_id],
+                "selected": layout.option_for_pair(snapshot, matches.get(str(pair_id))),
             }
-            for p in pairs
+            for number, pair_id in enumerate(layout.prompt_ids, start=1)
         ]
-        view["options"] = options
+        view["options"] = [
+            {"id": number, "text": text} for number, text in enumerate(layout.option_texts, start=1)
+        ]
     elif qtype == "ordering":
-        places = {item: index + 1 for index, item in enumerate(answer.get("order", [])) if item}
+        texts = {i["id"]: i["text"] for i in snapshot.get("items", [])}
+        ranks = answer.get("ranks") or {
+            str(item): place for place, item in enumerate(answer.get("order", []), 1) if item
+        }
         view["order_items"] = [
-            {"id": i["id"], "text": i["text"], "rank": places.get(i["id"])}
-            for i in _in_order(snapshot.get("items", []), display_order)
+            {"id": number, "text": texts[item_id], "rank": ranks.get(str(item_id))}
+            for number, item_id in enumerate(layout.item_ids, start=1)
         ]
-        view["ranks"] = list(range(1, len(view["order_items"]) + 1))
+        view["ranks"] = list(range(1, len(layout.item_ids) + 1))
     return view
 
 

@@ -114,7 +114,10 @@ def draw_questions(slots: list[Slot], rng: random.Random) -> list[tuple[Slot, in
     chosen: list[tuple[Slot, int]] = []
     for index, slot in enumerate(slots):
         if slot.question_id:
-            chosen.append((slot, slot.question_id))
+            # A fixed question retired (or set back to draft) after the quiz was built is left
+            # out of new attempts: the teacher took it out of use, probably because it was wrong.
+            if slot.question is not None and slot.question.status == QuestionStatus.PUBLISHED:
+                chosen.append((slot, slot.question_id))
         else:
             chosen.extend((slot, pk) for pk in picks[index])
     return chosen
@@ -169,7 +172,7 @@ def attempt_start(
                     _("You have used all your attempts at this assignment."), code="no_attempts"
                 )
             quiz = assignment.quiz
-            slots = list(quiz.slots.select_related("bank", "tag"))
+            slots = list(quiz.slots.select_related("question", "bank", "tag"))
             drawn = draw_questions(slots, rng)
             if quiz.shuffle_questions:
                 rng.shuffle(drawn)
@@ -297,6 +300,53 @@ def attempt_finish(
         locked.max_score = max_score
         locked.save(update_fields=["state", "finished_at", "finish_reason", "score", "max_score"])
         return locked
+
+
+def attempts_refresh_deadlines(
+    *, assignment: Assignment, now: datetime.datetime, student: AbstractBaseUser | None = None
+) -> int:
+    """Re-apply the deadline rule to attempts in progress after a teacher changed the rules.
+
+    Extra time, an override or a new close time given during an attempt takes effect at once.
+    A shorter limit never ends an attempt retroactively: the deadline is at least `now`.
+    Returns how many attempts changed.
+    """
+    attempts = Attempt.objects.filter(
+        assignment=assignment, state=AttemptState.IN_PROGRESS
+    ).select_related("assignment__quiz")
+    if student is not None:
+        attempts = attempts.filter(student=student)
+    attempts = list(attempts)
+    students = {a.student_id for a in attempts}
+    enrollments = {
+        e.student_id: e
+        for e in Enrollment.objects.filter(
+            school_class_id=assignment.school_class_id, student_id__in=students
+        )
+    }
+    overrides = {
+        o.student_id: o
+        for o in AssignmentOverride.objects.filter(assignment=assignment, student_id__in=students)
+    }
+    changed = []
+    for attempt in attempts:
+        enrollment = enrollments.get(attempt.student_id)
+        if enrollment is None:
+            continue
+        deadline = max(
+            now,
+            attempt_deadline(
+                assignment=assignment,
+                enrollment=enrollment,
+                override=overrides.get(attempt.student_id),
+                started_at=attempt.started_at,
+            ),
+        )
+        if deadline != attempt.deadline:
+            attempt.deadline = deadline
+            changed.append(attempt)
+    Attempt.objects.bulk_update(changed, ["deadline"])
+    return len(changed)
 
 
 def grace_period() -> datetime.timedelta:

@@ -28,6 +28,7 @@ from quizzes.models import (
     SchoolClass,
 )
 from quizzes.presentation import describe_answer
+from quizzes.services import attempts_refresh_deadlines
 
 
 class StudentFieldMixin:
@@ -82,6 +83,12 @@ class SchoolClassAdmin(admin.ModelAdmin):
         # vanish from their own admin the moment it was saved.
         if not request.user.is_superuser and not change:
             form.instance.teachers.add(request.user)
+        # Extra time given to a student during an attempt applies to that attempt at once.
+        now = timezone.now()
+        for assignment in form.instance.assignments.filter(
+            attempts__state="in_progress"
+        ).distinct():
+            attempts_refresh_deadlines(assignment=assignment, now=now)
 
     @admin.action(description=gettext_lazy("Give the selected classes new join codes"))
     def regenerate_join_codes(self, request: HttpRequest, queryset: QuerySet[SchoolClass]) -> None:
@@ -180,6 +187,12 @@ class AssignmentAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A new close time or a student's override applies to attempts already running.
+        if change:
+            attempts_refresh_deadlines(assignment=form.instance, now=timezone.now())
 
     @admin.display(description=gettext_lazy("status"))
     def status(self, assignment: Assignment) -> str:

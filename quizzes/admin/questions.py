@@ -49,7 +49,8 @@ TYPE_HELP = {
 
 @admin.register(Bank)
 class BankAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "question_count", "published_count"]
+    list_display = ["name", "slug", "question_count", "published_count", "is_practice_open"]
+    list_editable = ["is_practice_open"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

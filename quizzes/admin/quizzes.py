@@ -171,7 +171,7 @@ class QuizAdmin(admin.ModelAdmin):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz, pk=pk)
         rng = random.Random()
-        slots = list(quiz.slots.select_related("bank", "tag"))
+        slots = list(quiz.slots.select_related("question", "bank", "tag"))
         problem = ""
         questions = []
         try:

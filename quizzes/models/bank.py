@@ -8,6 +8,14 @@ class Bank(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    is_practice_open = models.BooleanField(
+        default=True,
+        verbose_name=_("open for practice"),
+        help_text=_(
+            "Students can practise this bank with answers shown. Turn it off while the bank is "
+            "used for an exam whose answers must stay hidden."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

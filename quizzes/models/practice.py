@@ -96,10 +96,16 @@ class MistakeCardQuerySet(models.QuerySet["MistakeCard"]):
         return self.filter(student=student)
 
     def open(self) -> "MistakeCardQuerySet":
-        """Not mastered yet, on a question that can still be asked (published and scored)."""
-        return self.filter(is_mastered=False, question__status=QuestionStatus.PUBLISHED).exclude(
-            question__type=QuestionType.DESCRIPTION
-        )
+        """Not mastered yet, on a question practice may ask now.
+
+        That is a published scored question of a bank open for practice: a closed bank's
+        cards wait, untouched, until its teacher opens it again.
+        """
+        return self.filter(
+            is_mastered=False,
+            question__status=QuestionStatus.PUBLISHED,
+            question__bank__is_practice_open=True,
+        ).exclude(question__type=QuestionType.DESCRIPTION)
 
     def due(self, *, answered_steps: int) -> "MistakeCardQuerySet":
         """Open cards the spacing allows now; the longest-waiting first."""

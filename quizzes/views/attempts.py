@@ -4,6 +4,9 @@ Every view loads the attempt through `_own_attempt` (another student's attempt i
 finishes it first if its deadline has passed: the server's clock rules, not the page's.
 """
 
+import hashlib
+import json
+import re
 import time
 from typing import Any
 
@@ -154,6 +157,7 @@ def _take_context(
                 "position": aq.position,
                 "is_flagged": bool(response and response.is_flagged),
                 "is_scored": response is not None,
+                "seen": answer_fingerprint(response.answer) if response else "",
                 # A passage shared by consecutive questions is shown once, above the first.
                 "hide_stimulus": bool(view["stimulus"]) and view["stimulus"] == last_stimulus,
             }
@@ -175,19 +179,41 @@ def _take_context(
     }
 
 
+def answer_fingerprint(answer: Any) -> str:
+    """A short digest of an answer as a page showed it, to tell what the student changed."""
+    canonical = json.dumps(answer or {}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def _parse_page(request: HttpRequest, on_page: list[AttemptQuestion]) -> dict[int, dict[str, Any]]:
-    """Every answer on the page, or TamperedInputError before anything is stored."""
+    """The answers this page changed, or TamperedInputError before anything is stored.
+
+    A question whose posted answer is still the one the page was rendered with is left out:
+    another tab may have saved a newer answer since, and an untouched field must not undo it.
+    """
     allowed = set(PAGE_CONTROL_FIELDS)
     for aq in on_page:
-        allowed |= answer_fields(aq.snapshot, _prefix(aq))
+        allowed |= answer_fields(aq.snapshot, aq.display_order, _prefix(aq))
+        allowed.add(f"{_prefix(aq)}-seen")
     unknown = set(request.POST) - allowed
     if unknown:
         raise TamperedInputError(f"unexpected fields: {sorted(unknown)}")
-    return {
-        aq.pk: parse_answer(aq.snapshot, request.POST, _prefix(aq))
-        for aq in on_page
-        if hasattr(aq, "response")
-    }
+    changed = {}
+    for aq in on_page:
+        if not hasattr(aq, "response"):
+            continue
+        answer = parse_answer(aq.snapshot, aq.display_order, request.POST, _prefix(aq))
+        if request.POST.get(f"{_prefix(aq)}-seen") != answer_fingerprint(answer):
+            changed[aq.pk] = answer
+    return changed
+
+
+FLAG_VALUE = re.compile(r"([0-9]{1,4}):(on|off)")
+PAGE_VALUE = re.compile(r"page-([0-9]{1,4})")
+
+
+class PageClosedError(Exception):
+    """A sequential quiz already moved past this page (another request got there first)."""
 
 
 def _save_page(
@@ -198,17 +224,31 @@ def _save_page(
     except TamperedInputError:
         return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
     nav = request.POST.get("nav", "")
-    flag = request.POST.get("flag", "")
+    flag = FLAG_VALUE.fullmatch(request.POST.get("flag", ""))
+    if request.POST.get("flag") and not flag:
+        return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
     now = timezone.now()
-    revision = _now_ms()
     target = _target_page(attempt, nav, page, pages)
     try:
-        _store_page(attempt, on_page, answers, flag=flag, target=target, now=now, revision=revision)
+        _store_page(
+            attempt,
+            on_page,
+            answers,
+            # The button says which state it sets, so a double click cannot undo itself.
+            flag=(int(flag[1]), flag[2] == "on") if flag else None,
+            page=page,
+            target=target,
+            now=now,
+        )
     except AttemptClosedError:
         return _closed_redirect(request, attempt_finish_if_overdue(attempt=attempt, now=now))
+    except PageClosedError:
+        messages.warning(request, _("This quiz moves forward only; that page is closed."))
+        return redirect("quizzes:attempt_take", pk=attempt.pk, page=page)
     if flag:
         return redirect(
-            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page}) + f"#q{flag}"
+            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page})
+            + f"#q{flag[1]}"
         )
     if target >= pages:
         return redirect("quizzes:attempt_summary", pk=attempt.pk)
@@ -220,25 +260,32 @@ def _store_page(
     on_page: list[AttemptQuestion],
     answers: dict[int, dict[str, Any]],
     *,
-    flag: str,
+    flag: tuple[int, bool] | None,
+    page: int,
     target: int,
     now: Any,
-    revision: int,
 ) -> None:
-    """The page's answers, its flag toggle and where the student goes next: all or nothing."""
+    """The page's changed answers, its flag and where the student goes next: all or nothing."""
+    revision = _now_ms()
     with transaction.atomic():
         for aq in on_page:
-            if aq.pk not in answers:
-                continue
-            toggled = flag == str(aq.position)
-            response_save(
-                response=aq.response,
-                answer=answers[aq.pk],
-                revision=revision,
-                now=now,
-                is_flagged=(not aq.response.is_flagged) if toggled else None,
-            )
-        Attempt.objects.filter(pk=attempt.pk).update(current_page=target)
+            is_flagged = flag[1] if flag and flag[0] == aq.position else None
+            if aq.pk in answers:
+                response_save(
+                    response=aq.response,
+                    answer=answers[aq.pk],
+                    revision=revision,
+                    now=now,
+                    is_flagged=is_flagged,
+                )
+            elif is_flagged is not None and hasattr(aq, "response"):
+                Response.objects.filter(pk=aq.response.pk).update(is_flagged=is_flagged)
+        moved = Attempt.objects.filter(pk=attempt.pk)
+        if _is_sequential(attempt):
+            # Only from the page the attempt is on: a slower request cannot reopen a page.
+            moved = moved.filter(current_page=page)
+        if not moved.update(current_page=target):
+            raise PageClosedError
 
 
 def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
@@ -251,8 +298,8 @@ def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
         return page
     if nav == "prev":
         return max(0, page - 1)
-    if nav.startswith("page-") and nav[5:].isdigit():
-        return min(int(nav[5:]), pages - 1)
+    if match := PAGE_VALUE.fullmatch(nav):
+        return min(int(match[1]), pages - 1)
     return page
 
 
@@ -273,11 +320,12 @@ def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
             .filter(attempt=attempt, position=position, response__isnull=False)
             .get()
         )
-        if set(request.POST) - AUTOSAVE_CONTROL_FIELDS - answer_fields(aq.snapshot, _prefix(aq)):
+        fields = answer_fields(aq.snapshot, aq.display_order, _prefix(aq))
+        if set(request.POST) - AUTOSAVE_CONTROL_FIELDS - fields:
             raise TamperedInputError("unexpected fields")
         if revision <= 0 or revision > _now_ms() + 60_000:
             raise TamperedInputError("revision out of range")
-        answer = parse_answer(aq.snapshot, request.POST, _prefix(aq))
+        answer = parse_answer(aq.snapshot, aq.display_order, request.POST, _prefix(aq))
     except (ValueError, AttemptQuestion.DoesNotExist):
         return JsonResponse({"ok": False, "error": "invalid"}, status=400)
     if _is_sequential(attempt) and aq.page != attempt.current_page:

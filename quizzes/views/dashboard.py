@@ -135,7 +135,8 @@ class StudentAssignment:
         """The assignment's grade in percent by the quiz's grading method, if shown now."""
         if not self.review.score:
             return None
-        percents = [Decimal(str(a.percent or 0)) for a in self.finished]
+        # An attempt with nothing to score (only descriptions) has no percentage to average.
+        percents = [Decimal(str(a.percent)) for a in self.finished if a.percent is not None]
         return grading.assignment_grade(method=self.quiz.grading_method, attempt_scores=percents)
 
     @property

@@ -1,11 +1,21 @@
 """Mastery practice pages: practise a bank or my mistakes, and the feedback after each answer.
 
-Untimed and not graded. A question page posts the answer with the question's id and a one-off
-token; the server grades it on a fresh snapshot, stores a PracticeAnswer and redirects to its
-feedback page. Nothing about the key reaches the page before the student has answered.
+Untimed and not graded. A question page posts the answer with the question's id, a one-off
+token and a check; the server grades it on a fresh snapshot, stores a PracticeAnswer and
+redirects to its feedback page. Nothing about the key reaches the page before the student has
+answered.
+
+Rows are numbered 1..n in the order shown (presentation.FormLayout), so a post can only be read
+with the display order its page used. That order is not sent: it is drawn again from the token,
+seeded through an HMAC under SECRET_KEY (a seed the student could compute from the token on the
+page would let them undo the shuffle and read the authoring order, which usually puts the key
+first). The check, an HMAC of the token and the layout, proves the server issued the token for
+the question as it is laid out now; a question edited in between is shown again, not misread.
 """
 
+import dataclasses
 import datetime
+import json
 import random
 import re
 import secrets
@@ -18,6 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -37,19 +48,54 @@ from quizzes.practice import (
     pick_bank_question,
     practice_answer_record,
 )
-from quizzes.presentation import describe_answer, draw_display_order, question_for_student
+from quizzes.presentation import (
+    describe_answer,
+    draw_display_order,
+    form_layout,
+    question_for_student,
+)
 
 PREFIX = "answer"
-CONTROL_FIELDS = {"csrfmiddlewaretoken", "question", "token"}
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "question", "token", "check"}
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+CHECK_PATTERN = re.compile(r"[0-9a-f]{64}")
+# A database id in a query string or hidden field: ASCII digits only ("²".isdigit() is True).
+ID_PATTERN = re.compile(r"[0-9]{1,9}")
 SESSION_KEY = "practice"
+ORDER_SALT = "quizzes.views.practice.display_order"
+CHECK_SALT = "quizzes.views.practice.form_check"
 
-# Shuffles and picks for practice need no secrecy, only variety.
+# Which question to pick needs no secrecy, only variety.
 _rng = random.SystemRandom()
 
 
 class _BadPost(Exception):
     """A post no page of ours could have sent: answered with 400, nothing stored."""
+
+
+class _StaleForm(Exception):
+    """The question changed since its page was drawn (or the token is not ours): ask again."""
+
+
+# --- the form: display order and check, recomputed from the token -----------------------------
+
+
+def display_order(snapshot: dict[str, Any], token: str) -> list[int]:
+    """The order the page for `token` shows the question's rows in: the same on GET and POST.
+
+    Seeded with an HMAC under SECRET_KEY, never with the token itself (see the module docstring).
+    """
+    seed = salted_hmac(ORDER_SALT, f"{token}:{snapshot['question_id']}", algorithm="sha256")
+    # Not a secret: the HMAC above is what keeps the order unpredictable to the student.
+    rng = random.Random(seed.hexdigest())  # noqa: S311
+    return draw_display_order(snapshot, rng=rng, shuffle=True)
+
+
+def form_check(snapshot: dict[str, Any], token: str, order: list[int]) -> str:
+    """Binds the token to the question and to what each row number meant on the page."""
+    layout = json.dumps(dataclasses.asdict(form_layout(snapshot, order)), sort_keys=True)
+    value = f"{token}:{snapshot['question_id']}:{layout}"
+    return salted_hmac(CHECK_SALT, value, algorithm="sha256").hexdigest()
 
 
 # --- session: which questions of a bank were asked lately, and how many were answered ------
@@ -75,27 +121,38 @@ def _bank_key(bank: Bank) -> str:
 
 
 def _skip(request: HttpRequest) -> int | None:
+    """The question to pass over (the skip link); anything else in `skip` is ignored."""
     raw = request.GET.get("skip", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if ID_PATTERN.fullmatch(raw) else None
 
 
 def _posted_question_id(request: HttpRequest) -> int:
     raw = request.POST.get("question", "")
-    if not raw.isdigit():
+    if not ID_PATTERN.fullmatch(raw):
         raise _BadPost("question id missing or not a number")
     return int(raw)
 
 
 def _posted_answer(request: HttpRequest, question: Question) -> tuple[dict[str, Any], dict, str]:
-    """(snapshot, answer, token) from the post, trusting nothing."""
+    """(snapshot, answer, token) from the post, trusting nothing.
+
+    _BadPost for what no page sends; _StaleForm when the check does not match the question as
+    it is now laid out for that token.
+    """
     token = request.POST.get("token", "")
     if not TOKEN_PATTERN.fullmatch(token):
         raise _BadPost("token missing or malformed")
+    check = request.POST.get("check", "")
+    if not CHECK_PATTERN.fullmatch(check):
+        raise _BadPost("check missing or malformed")
     snapshot = question.snapshot()
-    if set(request.POST) - CONTROL_FIELDS - answer_fields(snapshot, PREFIX):
+    order = display_order(snapshot, token)
+    if set(request.POST) - CONTROL_FIELDS - answer_fields(snapshot, order, PREFIX):
         raise _BadPost("fields no practice page sends")
+    if not constant_time_compare(check, form_check(snapshot, token, order)):
+        raise _StaleForm
     try:
-        answer = parse_answer(snapshot, request.POST, PREFIX)
+        answer = parse_answer(snapshot, order, request.POST, PREFIX)
     except TamperedInputError as error:
         raise _BadPost(str(error)) from error
     return snapshot, answer, token
@@ -110,11 +167,13 @@ def _question_page(
     error: str = "",
 ) -> HttpResponse:
     snapshot = question.snapshot()
-    order = draw_display_order(snapshot, rng=_rng, shuffle=True)
+    token = secrets.token_urlsafe(24)
+    order = display_order(snapshot, token)
     context = {
         "question": question_for_student(snapshot, order),
         "question_id": question.pk,
-        "token": secrets.token_urlsafe(24),
+        "token": token,
+        "check": form_check(snapshot, token, order),
         "number": number,
         "prefix": PREFIX,
         "mastery_streak": MASTERY_STREAK,
@@ -133,6 +192,15 @@ def _date(iso: str) -> datetime.date | None:
 
 def _exam_page(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/practice/paused.html")
+
+
+def _closed_page(request: HttpRequest, bank: Bank) -> HttpResponse:
+    """A bank closed for practice: a clear page, with 404 as nothing of it may be shown."""
+    return render(request, "quizzes/practice/closed.html", {"bank": bank}, status=404)
+
+
+def _stale_text() -> str:
+    return _("This question was changed while you were answering it. Here it is as it is now.")
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -157,6 +225,8 @@ def practice_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
     bank = get_object_or_404(Bank, slug=slug)
+    if not bank.is_practice_open:
+        return _closed_page(request, bank)
     if exam_in_progress(student=request.user, now=timezone.now()):
         return _exam_page(request)
     state = _session_state(request, _bank_key(bank))
@@ -170,6 +240,14 @@ def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
             snapshot, answer, token = _posted_answer(request, question)
         except _BadPost:
             return HttpResponseBadRequest(_("This answer could not be accepted."))
+        except _StaleForm:
+            return _question_page(
+                request,
+                question=question,
+                template_context=page,
+                number=state["answered"] + 1,
+                error=_stale_text(),
+            )
         if not answer:
             return _question_page(
                 request,
@@ -178,15 +256,19 @@ def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
                 number=state["answered"] + 1,
                 error=_("Answer the question first, or skip it."),
             )
-        result = practice_answer_record(
-            student=request.user,
-            question=question,
-            snapshot=snapshot,
-            answer=answer,
-            source=PracticeSource.BANK,
-            token=token,
-            now=timezone.now(),
-        )
+        try:
+            result = practice_answer_record(
+                student=request.user,
+                question=question,
+                snapshot=snapshot,
+                answer=answer,
+                source=PracticeSource.BANK,
+                token=token,
+                now=timezone.now(),
+            )
+        except ValidationError:
+            # The bank was closed while the student answered (the only refusal for a bank).
+            return _closed_page(request, bank)
         _session_remember(request, _bank_key(bank), question.pk)
         return redirect("quizzes:practice_result", pk=result.pk)
     question = pick_bank_question(bank=bank, recent=state["recent"], skip=_skip(request), rng=_rng)
@@ -220,6 +302,9 @@ def practice_mistakes(request: HttpRequest) -> HttpResponse:
             snapshot, answer, token = _posted_answer(request, question)
         except _BadPost:
             return HttpResponseBadRequest(_("This answer could not be accepted."))
+        except _StaleForm:
+            messages.info(request, _stale_text())
+            return redirect("quizzes:practice_mistakes")
         if not answer:
             messages.info(request, _("Answer the question first, or skip it."))
             return redirect("quizzes:practice_mistakes")
@@ -233,7 +318,7 @@ def practice_mistakes(request: HttpRequest) -> HttpResponse:
                 token=token,
                 now=now,
             )
-        except ValidationError as error:
+        except ValidationError as error:  # not due any more, or its bank was closed
             messages.info(request, error.messages[0])
             return redirect("quizzes:practice_mistakes")
         _session_remember(request, "mistakes", question.pk)
@@ -254,6 +339,7 @@ def practice_mistakes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_GET
 def practice_result(request: HttpRequest, pk: int) -> HttpResponse:
@@ -263,6 +349,9 @@ def practice_result(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if exam_in_progress(student=request.user, now=timezone.now()):
         return _exam_page(request)
+    # It shows the key: not while the bank is closed, though the student saw it once.
+    if not result.question.bank.is_practice_open:
+        return _closed_page(request, result.question.bank)
     snapshot = result.snapshot
     source = snapshot.get("source") or {}
     url = source.get("url") or ""

@@ -369,6 +369,24 @@ def test_override_for_an_enrolled_student_is_saved(teacher_client, student, assi
     assert (override.student, override.attempts_allowed) == (student, 3)
 
 
+def test_an_override_saved_during_an_attempt_extends_its_deadline(
+    teacher_client, student, assignment_a
+):
+    attempt = attempt_start(student=student, assignment=assignment_a, now=timezone.now())
+    data = assignment_form_data(
+        quiz=assignment_a.quiz,
+        school_class=assignment_a.school_class,
+        opens_at=assignment_a.opens_at,
+        closes_at=assignment_a.closes_at,
+        overrides=[{"student": str(student.pk), "time_limit_minutes": "90"}],
+    )
+
+    teacher_client.post(reverse("admin:quizzes_assignment_change", args=[assignment_a.pk]), data)
+
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + datetime.timedelta(minutes=90)
+
+
 def test_override_for_a_student_outside_the_class_is_refused(
     teacher_client, other_student, assignment_a
 ):

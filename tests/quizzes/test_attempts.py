@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import grading
+from quizzes.answers import form_data
 from quizzes.models import (
     AcceptedAnswer,
     Attempt,
@@ -60,22 +61,8 @@ def take_url(attempt, page=0):
 
 def key_post(aq):
     """The form fields a student posts to answer one attempt question correctly."""
-    prefix = f"q{aq.position}"
     key = grading.correct_answer(aq.snapshot)
-    qtype = aq.snapshot["type"]
-    if qtype in ("single", "truefalse"):
-        return {f"{prefix}-choice": key["choice"]}
-    if qtype == "multiple":
-        return {f"{prefix}-choices": key["choices"]}
-    if qtype == "short":
-        return {f"{prefix}-text": key["text"]}
-    if qtype == "numeric":
-        return {f"{prefix}-value": key["value"]}
-    if qtype == "matching":
-        return {f"{prefix}-match-{pid}": chosen for pid, chosen in key["matches"].items()}
-    if qtype == "ordering":
-        return {f"{prefix}-rank-{item}": rank for rank, item in enumerate(key["order"], start=1)}
-    return {}
+    return form_data(aq.snapshot, aq.display_order, key, f"q{aq.position}")
 
 
 # -- the happy path ------------------------------------------------------------------------
@@ -101,13 +88,15 @@ def test_a_student_answers_every_type_page_by_page_and_scores_full_marks(student
 def test_answers_are_shown_again_when_the_student_comes_back(student, student_client):
     attempt = start(student, make_quiz(types=["short", "single"], per_page=2))
     _short, single = attempt.attempt_questions.order_by("position")
-    choice = single.snapshot["choices"][1]["id"]
 
-    student_client.post(take_url(attempt), {"q1-text": "Astana", "q2-choice": choice})
+    student_client.post(take_url(attempt), {"q1-text": "Astana", "q2-choice": "2"})
     page = student_client.get(take_url(attempt))
 
     assert 'value="Astana"' in page.text
-    assert re.search(rf'value="{choice}"\s+checked', page.text)
+    assert re.search(r'value="2"\s+checked', page.text)
+    assert Response.objects.get(attempt_question=single).answer == {
+        "choice": single.display_order[1]
+    }
 
 
 def test_leaving_a_question_blank_clears_the_previous_answer(student, student_client):
@@ -122,11 +111,12 @@ def test_leaving_a_question_blank_clears_the_previous_answer(student, student_cl
 def test_flagging_toggles_and_keeps_the_answer(student, student_client):
     attempt = start(student, make_quiz(types=["short"]))
 
-    student_client.post(take_url(attempt), {"q1-text": "Almaty", "flag": "1"})
+    student_client.post(take_url(attempt), {"q1-text": "Almaty", "flag": "1:on"})
+    student_client.post(take_url(attempt), {"q1-text": "Almaty", "flag": "1:on"})  # double click
     response = Response.objects.get()
     assert response.is_flagged and response.answer == {"text": "Almaty"}
 
-    student_client.post(take_url(attempt), {"q1-text": "Almaty", "flag": "1"})
+    student_client.post(take_url(attempt), {"q1-text": "Almaty", "flag": "1:off"})
     response.refresh_from_db()
     assert not response.is_flagged
 
@@ -134,7 +124,7 @@ def test_flagging_toggles_and_keeps_the_answer(student, student_client):
 def test_summary_lists_unanswered_and_flagged_questions(student, student_client):
     attempt = start(student, make_quiz(types=["short", "short", "short"], per_page=3))
     student_client.post(
-        take_url(attempt), {"q1-text": "x", "q2-text": "", "q3-text": "y", "flag": "3"}
+        take_url(attempt), {"q1-text": "x", "q2-text": "", "q3-text": "y", "flag": "3:on"}
     )
 
     page = student_client.get(reverse("quizzes:attempt_summary", kwargs={"pk": attempt.pk}))
@@ -145,11 +135,49 @@ def test_summary_lists_unanswered_and_flagged_questions(student, student_client)
 
 def test_ordering_with_two_items_in_one_place_keeps_what_was_given(student, student_client):
     attempt = start(student, make_quiz(types=["ordering"]))
-    items = [i["id"] for i in attempt.attempt_questions.get().snapshot["items"]]
+    shown = attempt.attempt_questions.get().display_order
 
-    student_client.post(take_url(attempt), {f"q1-rank-{items[0]}": "1", f"q1-rank-{items[1]}": "1"})
+    student_client.post(take_url(attempt), {"q1-rank-1": "1", "q1-rank-2": "1"})
+    page = student_client.get(take_url(attempt))
 
-    assert Response.objects.get().answer == {"order": [items[0], None, None]}
+    assert Response.objects.get().answer == {
+        "order": [shown[0], None, None],
+        "ranks": {str(shown[0]): 1, str(shown[1]): 1},
+    }
+    assert len(re.findall(r'<option value="1" selected>', page.text)) == 2
+
+
+def test_a_strange_nav_value_keeps_the_student_on_the_page(student, student_client):
+    attempt = start(student, make_quiz(types=["short", "short"]))
+
+    response = student_client.post(take_url(attempt), {"q1-text": "x", "nav": "page-²"})
+
+    assert response.status_code == 302 and response.url == take_url(attempt, 0)
+    assert Response.objects.get(attempt_question__position=1).answer == {"text": "x"}
+
+
+def test_an_untouched_question_in_a_stale_tab_does_not_undo_a_newer_answer(student, client):
+    attempt = start(student, make_quiz(types=["short"]))
+    client.force_login(student)
+    stale_page = client.get(take_url(attempt)).text
+    seen = re.search(r'name="q1-seen" value="([0-9a-f]*)"', stale_page)[1]
+    autosave(client, attempt, position=1, revision=now_ms(), **{"q1-text": "from the other tab"})
+
+    client.post(take_url(attempt), {"q1-text": "", "q1-seen": seen, "nav": "next"})
+
+    assert Response.objects.get().answer == {"text": "from the other tab"}
+
+
+def test_a_changed_question_in_a_stale_tab_is_saved(student, client):
+    attempt = start(student, make_quiz(types=["short"]))
+    client.force_login(student)
+    stale_page = client.get(take_url(attempt)).text
+    seen = re.search(r'name="q1-seen" value="([0-9a-f]*)"', stale_page)[1]
+    autosave(client, attempt, position=1, revision=now_ms() - 10, **{"q1-text": "older"})
+
+    client.post(take_url(attempt), {"q1-text": "typed here", "q1-seen": seen})
+
+    assert Response.objects.get().answer == {"text": "typed here"}
 
 
 # -- sequential navigation -----------------------------------------------------------------
@@ -165,6 +193,22 @@ def test_sequential_quiz_never_goes_back(student, student_client):
     assert back.status_code == 302 and back.url == take_url(attempt, 1)
     assert late.status_code == 302
     assert Response.objects.get(attempt_question__position=1).answer == {"text": "first"}
+
+
+def test_a_slow_request_cannot_reopen_a_page_the_quiz_moved_past(student, student_client):
+    attempt = start(student, make_quiz(types=["short", "short"], navigation=Navigation.SEQUENTIAL))
+    from quizzes.views.attempts import _store_page
+
+    Attempt.objects.filter(pk=attempt.pk).update(current_page=1)  # "Next" already happened
+    on_page = list(attempt.attempt_questions.select_related("response").filter(page=0))
+
+    from quizzes.views.attempts import PageClosedError
+
+    with pytest.raises(PageClosedError):
+        _store_page(attempt, on_page, {}, flag=(1, True), page=0, target=0, now=timezone.now())
+    attempt.refresh_from_db()
+    assert attempt.current_page == 1
+    assert not Response.objects.filter(is_flagged=True).exists()
 
 
 def test_sequential_quiz_cannot_skip_ahead(student, student_client):
@@ -289,7 +333,15 @@ def test_attempt_and_review_pages_are_never_cached(student, student_client):
 
 @pytest.mark.parametrize(
     "tamper",
-    ["foreign_choice", "unknown_question", "extra_field", "match_unknown", "rank_out_of_range"],
+    [
+        "foreign_choice",
+        "unknown_question",
+        "extra_field",
+        "match_unknown",
+        "rank_out_of_range",
+        "unicode_digit",
+        "flag_garbage",
+    ],
 )
 def test_tampered_posts_are_rejected_with_400_and_store_nothing(student, student_client, tamper):
     attempt = start(student, make_quiz(types=["single", "matching", "ordering"], per_page=3))
@@ -298,11 +350,13 @@ def test_tampered_posts_are_rejected_with_400_and_store_nothing(student, student
     foreign = other.choices.first().pk
     valid = {**key_post(single), **key_post(matching), **key_post(ordering)}
     data = {
-        "foreign_choice": {**valid, "q1-choice": foreign},
-        "unknown_question": {**valid, "q9-choice": foreign},
+        "foreign_choice": {**valid, "q1-choice": "5"},
+        "unknown_question": {**valid, "q9-choice": "1"},
         "extra_field": {**valid, "score": "100"},
-        "match_unknown": {**valid, f"q2-match-{matching.snapshot['pairs'][0]['id']}": 999999},
-        "rank_out_of_range": {**valid, f"q3-rank-{ordering.snapshot['items'][0]['id']}": "9"},
+        "match_unknown": {**valid, "q2-match-1": str(foreign)},
+        "rank_out_of_range": {**valid, "q3-rank-1": "9"},
+        "unicode_digit": {**valid, "q1-choice": "²"},
+        "flag_garbage": {**valid, "flag": "1:maybe"},
     }[tamper]
 
     response = student_client.post(take_url(attempt), data)

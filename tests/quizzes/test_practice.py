@@ -6,12 +6,15 @@ import secrets
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.answers import form_data
 from quizzes.models import (
+    Bank,
     Choice,
     MistakeCard,
     MistakeRecord,
@@ -20,8 +23,9 @@ from quizzes.models import (
     QuestionType,
     ReviewTiming,
 )
-from quizzes.practice import mistakes_record_from_attempt, mistakes_sync
+from quizzes.practice import mistakes_record_from_attempt, mistakes_sync, practice_answer_record
 from quizzes.services import attempt_finish, attempt_start
+from quizzes.views.practice import PREFIX, display_order, form_check
 from tests.factories import (
     AssignmentFactory,
     AssignmentOverrideFactory,
@@ -49,20 +53,48 @@ def choice_of(question, *, right):
     return question.choices.get(text="Astana" if right else "Almaty")
 
 
-def post_answer(client, url, question, *, right, token=None, **extra):
-    data = {
+def form_for(question, answer, *, token=None):
+    """What the page drawn for `token` posts for `answer`: rows numbered as that page shows them."""
+    token = token or secrets.token_urlsafe(24)
+    snapshot = question.snapshot()
+    order = display_order(snapshot, token)
+    return {
         "question": question.pk,
-        "token": token or secrets.token_urlsafe(24),
-        "answer-choice": choice_of(question, right=right).pk,
-        **extra,
+        "token": token,
+        "check": form_check(snapshot, token, order),
+        **form_data(snapshot, order, answer, PREFIX),
     }
-    return client.post(url, data)
+
+
+def post_answer(client, url, question, *, right, token=None, **extra):
+    answer = {"choice": choice_of(question, right=right).pk}
+    return client.post(url, {**form_for(question, answer, token=token), **extra})
+
+
+def hidden_field(response, name):
+    match = re.search(rf'name="{name}" value="([^"]*)"'.encode(), response.content)
+    assert match, f"the page has no {name} field"
+    return match.group(1).decode()
 
 
 def asked_question_id(response):
-    match = re.search(rb'name="question" value="(\d+)"', response.content)
-    assert match, "the page shows no question form"
-    return int(match.group(1))
+    return int(hidden_field(response, "question"))
+
+
+def choice_rows(response):
+    """{label: value} of the radio buttons the page shows, in page order."""
+    rows = re.findall(
+        rb'name="answer-choice" value="([^"]*)"[^>]*>\s*<label for="[^"]*">([^<]*)</label>',
+        response.content,
+    )
+    return {label.decode(): value.decode() for value, label in rows}
+
+
+def answer_on_page(client, page, label):
+    """Post the page's own form with the row labelled `label` chosen, as a browser would."""
+    data = {name: hidden_field(page, name) for name in ("question", "token", "check")}
+    data["answer-choice"] = choice_rows(page)[label]
+    return client.post(page.request["PATH_INFO"], data)
 
 
 @pytest.fixture
@@ -169,9 +201,7 @@ def test_posting_the_same_form_twice_stores_one_answer(student_client, question)
 
 
 def test_blank_answer_asks_again_and_stores_nothing(student_client, question):
-    response = student_client.post(
-        bank_url(question.bank), {"question": question.pk, "token": secrets.token_urlsafe(24)}
-    )
+    response = student_client.post(bank_url(question.bank), form_for(question, {}))
 
     assert response.status_code == 200
     assert b"Answer the question first" in response.content
@@ -439,37 +469,51 @@ def test_practice_pauses_while_a_quiz_is_in_progress(student_client, student, qu
         "draft_question",
         "description_question",
         "not_a_number",
-        "choice_of_another_question",
+        "superscript_question_id",
+        "row_past_the_last_choice",
+        "row_zero",
+        "superscript_row",
+        "row_posted_twice",
         "extra_score_field",
         "missing_token",
+        "missing_check",
+        "malformed_check",
     ],
 )
 def test_tampered_bank_post_is_rejected_and_stores_nothing(student_client, question, tamper):
     url = bank_url(question.bank)
-    data = {
-        "question": question.pk,
-        "token": secrets.token_urlsafe(24),
-        "answer-choice": choice_of(question, right=True).pk,
-    }
+    data = form_for(question, {"choice": choice_of(question, right=True).pk})
     if tamper == "another_banks_question":
         elsewhere = QuestionFactory(published=True)
-        data.update(question=elsewhere.pk, **{"answer-choice": choice_of(elsewhere, right=True).pk})
+        data = form_for(elsewhere, {"choice": choice_of(elsewhere, right=True).pk})
     elif tamper == "draft_question":
         draft = QuestionFactory(bank=question.bank)
-        data.update(question=draft.pk, **{"answer-choice": choice_of(draft, right=True).pk})
+        data = form_for(draft, {"choice": choice_of(draft, right=True).pk})
     elif tamper == "description_question":
         description = QuestionFactory(
             bank=question.bank, type=QuestionType.DESCRIPTION, published=True
         )
-        data.update(question=description.pk)
+        data = form_for(description, {})
     elif tamper == "not_a_number":
         data.update(question="1 OR 1=1")
-    elif tamper == "choice_of_another_question":
-        data["answer-choice"] = choice_of(QuestionFactory(published=True), right=True).pk
+    elif tamper == "superscript_question_id":
+        data.update(question="²")  # "²".isdigit() is True, int("²") raises
+    elif tamper == "row_past_the_last_choice":
+        data["answer-choice"] = "4"  # the question shows three choices
+    elif tamper == "row_zero":
+        data["answer-choice"] = "0"
+    elif tamper == "superscript_row":
+        data["answer-choice"] = "²"
+    elif tamper == "row_posted_twice":
+        data["answer-choice"] = ["1", "2"]
     elif tamper == "extra_score_field":
         data["score"] = "1"
     elif tamper == "missing_token":
         del data["token"]
+    elif tamper == "missing_check":
+        del data["check"]
+    elif tamper == "malformed_check":
+        data["check"] = "1 OR 1=1"
 
     response = student_client.post(url, data)
 
@@ -522,6 +566,222 @@ def test_practice_post_without_csrf_token_is_forbidden(student, question):
     assert response.status_code == 403
     assert not PracticeAnswer.objects.exists()
     assert not MistakeCard.objects.exists()
+
+
+# --- the form: rows numbered by their place, read back in the order the page showed -----------
+
+
+def test_each_page_is_read_back_in_the_order_it_showed(student_client, question):
+    orders = set()
+    for _ in range(12):
+        page = student_client.get(bank_url(question.bank))
+        rows = choice_rows(page)
+        # Numbered by place on the page, never by database id.
+        assert list(rows.values()) == ["1", "2", "3"]
+        assert sorted(rows) == ["Almaty", "Astana", "Bishkek"]
+        orders.add(tuple(rows))
+
+        answered = answer_on_page(student_client, page, "Bishkek")
+
+        assert answered.status_code == 302
+        assert student_client.get(answered.url).context["your_answer"] == "Bishkek"
+    assert len(orders) > 1  # shuffled: the key is not always row 1
+
+
+def test_the_order_cannot_be_computed_from_the_token_on_the_page(settings, question):
+    snapshot = question.snapshot()
+    tokens = [secrets.token_urlsafe(24) for _ in range(30)]
+    ours = [display_order(snapshot, token) for token in tokens]
+    assert ours == [display_order(snapshot, token) for token in tokens]  # same on GET and POST
+
+    settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
+    theirs = [display_order(snapshot, token) for token in tokens]
+
+    # The seed is an HMAC under the secret key: without it the shuffle cannot be undone.
+    assert sum(a != b for a, b in zip(ours, theirs, strict=True)) > 10
+
+
+def test_a_question_edited_after_its_page_was_drawn_is_asked_again(student_client, question):
+    page = student_client.get(bank_url(question.bank))
+    Choice.objects.create(question=question, text="Tashkent", fraction=0, position=3)
+
+    response = answer_on_page(student_client, page, "Astana")
+
+    assert response.status_code == 200
+    assert b"was changed while you were answering it" in response.content
+    assert sorted(choice_rows(response)) == ["Almaty", "Astana", "Bishkek", "Tashkent"]
+    assert not PracticeAnswer.objects.exists()
+
+
+def test_a_token_the_server_did_not_issue_is_not_accepted(student_client, question):
+    data = form_for(question, {"choice": choice_of(question, right=True).pk})
+    data["token"] = secrets.token_urlsafe(24)  # its check was made for another token
+
+    response = student_client.post(bank_url(question.bank), data)
+
+    assert response.status_code == 200
+    assert b"was changed while you were answering it" in response.content
+    assert not PracticeAnswer.objects.exists()
+
+
+def test_a_mistake_edited_after_its_page_was_drawn_is_asked_again(
+    student_client, student, question
+):
+    MistakeCard.objects.create(student=student, question=question, opened_at=timezone.now())
+    page = student_client.get(MISTAKES_URL)
+    Choice.objects.filter(question=question, text="Bishkek").delete()
+
+    response = answer_on_page(student_client, page, "Astana")
+
+    assert response.status_code == 302 and response.url == MISTAKES_URL
+    assert not PracticeAnswer.objects.exists()
+    again = student_client.get(MISTAKES_URL)
+    assert b"was changed while you were answering it" in again.content
+    assert sorted(choice_rows(again)) == ["Almaty", "Astana"]
+
+
+# --- banks closed for practice (exam safety) -------------------------------------------------
+
+
+@pytest.fixture
+def closed_question():
+    bank = BankFactory(name="Exam bank", slug="exam-bank", is_practice_open=False)
+    return QuestionFactory(bank=bank, published=True, explanation=EXPLANATION_SENTINEL)
+
+
+def test_practice_home_lists_only_banks_open_for_practice(
+    student_client, student, question, closed_question
+):
+    MistakeCard.objects.create(student=student, question=closed_question, opened_at=timezone.now())
+
+    response = student_client.get(HOME_URL)
+
+    assert [b.name for b in response.context["banks"]] == ["Abraham Accords"]
+    assert bank_url(closed_question.bank).encode() not in response.content
+    assert response.context["open_mistakes"] == 0
+
+
+def test_a_closed_bank_cannot_be_practised(student_client, closed_question):
+    url = bank_url(closed_question.bank)
+
+    page = student_client.get(url)
+    posted = post_answer(student_client, url, closed_question, right=False)
+
+    for response in (page, posted):
+        assert response.status_code == 404
+        assert b"Closed for practice" in response.content
+        assert b'name="question"' not in response.content
+        assert b"Astana" not in response.content
+    assert not PracticeAnswer.objects.exists()
+    assert not MistakeCard.objects.exists()
+
+
+def test_mistakes_never_ask_a_question_from_a_closed_bank(
+    student_client, student, question, closed_question
+):
+    now = timezone.now()
+    MistakeCard.objects.create(student=student, question=closed_question, opened_at=now)
+    MistakeCard.objects.create(student=student, question=question, opened_at=now)
+    bank = closed_question.bank
+
+    asked = student_client.get(MISTAKES_URL)
+    post_answer(student_client, MISTAKES_URL, question, right=True)
+    post_answer(student_client, bank_url(question.bank), question, right=True)
+    post_answer(student_client, bank_url(question.bank), question, right=True)
+    # Only the closed bank's card is due now: nothing is asked, and a post for it is refused.
+    nothing_due = student_client.get(MISTAKES_URL)
+    refused = post_answer(student_client, MISTAKES_URL, closed_question, right=True)
+    bank.is_practice_open = True
+    bank.save()
+    reopened = student_client.get(MISTAKES_URL)
+
+    assert asked_question_id(asked) == question.pk
+    assert asked.context["open_count"] == 1
+    assert b'name="question"' not in nothing_due.content
+    assert refused.status_code == 302 and refused.url == MISTAKES_URL
+    assert not PracticeAnswer.objects.filter(question=closed_question).exists()
+    assert asked_question_id(reopened) == closed_question.pk
+
+
+def test_a_closed_banks_practice_results_hide_the_key(student_client, closed_question):
+    bank = closed_question.bank
+    bank.is_practice_open = True
+    bank.save()
+    answered = post_answer(student_client, bank_url(bank), closed_question, right=False)
+    bank.is_practice_open = False
+    bank.save()
+
+    response = student_client.get(answered.url)
+
+    assert response.status_code == 404
+    assert b"Closed for practice" in response.content
+    assert EXPLANATION_SENTINEL.encode() not in response.content
+    assert b"Astana" not in response.content
+
+
+def test_recording_an_answer_for_a_closed_bank_is_refused(student, closed_question):
+    with pytest.raises(ValidationError) as refused:
+        practice_answer_record(
+            student=student,
+            question=closed_question,
+            snapshot=closed_question.snapshot(),
+            answer={"choice": choice_of(closed_question, right=True).pk},
+            source=PracticeSource.BANK,
+            token=secrets.token_urlsafe(24),
+            now=timezone.now(),
+        )
+
+    assert refused.value.code == "closed"
+    assert not PracticeAnswer.objects.exists()
+
+
+def test_teacher_closes_a_bank_for_practice_from_the_bank_list(teacher_client, bank):
+    changelist = reverse("admin:quizzes_bank_changelist")
+    listed = teacher_client.get(changelist)
+    assert b'name="form-0-is_practice_open"' in listed.content
+
+    response = teacher_client.post(
+        changelist,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(bank.pk),
+            # An unticked box is not posted: closed.
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Bank.objects.get(pk=bank.pk).is_practice_open is False
+    form = teacher_client.get(reverse("admin:quizzes_bank_change", args=[bank.pk]))
+    assert b'name="is_practice_open"' in form.content
+    assert b"Turn it off while the bank is used for an exam" in form.content
+
+
+# --- bad input, caching ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("skip", ["²", "١", "1e3", "-1", "9" * 30, ""])
+def test_a_malformed_skip_is_ignored(student_client, student, question, skip):
+    MistakeCard.objects.create(student=student, question=question, opened_at=timezone.now())
+
+    for url in (bank_url(question.bank), MISTAKES_URL):
+        response = student_client.get(url, {"skip": skip})
+
+        assert response.status_code == 200
+        assert asked_question_id(response) == question.pk
+
+
+def test_pages_showing_questions_or_keys_are_never_cached(student_client, student, question):
+    MistakeCard.objects.create(student=student, question=question, opened_at=timezone.now())
+    answered = post_answer(student_client, bank_url(question.bank), question, right=False)
+
+    for url in (bank_url(question.bank), MISTAKES_URL, answered.url):
+        response = student_client.get(url)
+
+        assert response.status_code == 200
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"no-cache", "no-store", "must-revalidate", "private"} <= cache_control
 
 
 # --- query counts ---------------------------------------------------------------------------

@@ -263,3 +263,42 @@ def test_duplicate_copies_key_rows_and_tags_as_an_unkeyed_draft(teacher):
     )
     assert list(copy.tags.all()) == [tag]
     assert original.match_pairs.count() == 2
+
+
+def test_extra_time_given_during_an_attempt_applies_at_once(assignment, student):
+    from quizzes.services import attempts_refresh_deadlines
+
+    attempt = attempt_start(student=student, assignment=assignment, now=NOW)
+    AssignmentOverrideFactory(assignment=assignment, student=student, time_limit_minutes=60)
+
+    changed = attempts_refresh_deadlines(assignment=assignment, now=NOW)
+
+    attempt.refresh_from_db()
+    assert changed == 1
+    assert attempt.deadline == NOW + datetime.timedelta(minutes=60)
+
+
+def test_a_shorter_limit_never_ends_an_attempt_retroactively(assignment, student):
+    from quizzes.services import attempts_refresh_deadlines
+
+    attempt = attempt_start(student=student, assignment=assignment, now=NOW)
+    assignment.quiz.time_limit_minutes = 5
+    assignment.quiz.save()
+    later = NOW + datetime.timedelta(minutes=20)
+
+    attempts_refresh_deadlines(assignment=assignment, now=later)
+
+    attempt.refresh_from_db()
+    assert attempt.deadline == later
+
+
+def test_a_fixed_question_retired_after_the_quiz_was_built_is_left_out(assignment, student):
+    retired = assignment.quiz.slots.first().question
+    retired.status = "retired"
+    retired.save()
+
+    attempt = attempt_start(student=student, assignment=assignment, now=NOW)
+
+    assert not attempt.attempt_questions.filter(question=retired).exists()
+    assert attempt.attempt_questions.count() == 6
+    assert attempt.max_score == Decimal(6)

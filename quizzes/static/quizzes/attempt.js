@@ -81,6 +81,7 @@
   var inFlight = false;
   var retryTimer = null;
   var navigating = false;
+  var timers = {};
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -156,7 +157,9 @@
         return response.json().then(function (data) {
           pending = {};
           storePending();
+          /* Closed: the review; a page a sequential quiz has moved past: the current page. */
           if (data.redirect) window.location.assign(data.redirect);
+          else window.location.reload();
         });
       }
       if (response.status === 403) {
@@ -188,8 +191,22 @@
     retryTimer = setTimeout(function () { retryTimer = null; send(); }, 5000);
   }
 
+  /* Send everything still waiting, for at most a few seconds (used when time runs out). */
   function flush() {
-    return send().catch(function () {});
+    Object.keys(timers).forEach(function (prefix) {
+      clearTimeout(timers[prefix]);
+      var section = form.querySelector('[data-prefix="' + prefix + '"]');
+      if (section) queue(section);
+    });
+    timers = {};
+    return new Promise(function (resolve) {
+      var giveUp = setTimeout(resolve, 4000);
+      (function step() {
+        if (!inFlight && !Object.keys(pending).length) { clearTimeout(giveUp); resolve(); return; }
+        if (!inFlight) send();
+        setTimeout(step, 150);
+      })();
+    });
   }
 
   function markAnswered(position, answered) {
@@ -215,7 +232,6 @@
   });
   if (Object.keys(pending).length) send();
 
-  var timers = {};
   form.querySelectorAll("section.question[data-prefix]").forEach(function (section) {
     section.addEventListener("change", function () { queue(section); });
     section.addEventListener("input", function (event) {
@@ -226,10 +242,9 @@
   });
 
   form.addEventListener("submit", function () {
+    /* Keep what is pending until the server has it: if this post fails (offline), the answers
+       come back from storage on the next load; if it succeeds, its newer revision wins. */
     navigating = true;
-    /* The form post carries every answer on the page; queued background saves are superseded. */
-    pending = {};
-    storePending();
   });
   window.addEventListener("online", function () { send(); });
   window.addEventListener("beforeunload", function (event) {
