@@ -546,7 +546,10 @@ def test_review_shows_only_what_the_policy_allows(student, student_client):
         for c in attempt.attempt_questions.get().snapshot["choices"]
         if c["fraction"].startswith("0")
     )
-    student_client.post(take_url(attempt), {"q1-choice": wrong})
+    aq = attempt.attempt_questions.get()
+    student_client.post(
+        take_url(attempt), form_data(aq.snapshot, aq.display_order, {"choice": wrong}, "q1")
+    )
     student_client.post(reverse("quizzes:attempt_submit", kwargs={"pk": attempt.pk}))
     review_url = reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk})
 

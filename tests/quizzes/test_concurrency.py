@@ -22,6 +22,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from quizzes import grading
+from quizzes.answers import form_data
 from quizzes.models import (
     Assignment,
     Attempt,
@@ -115,22 +116,8 @@ def logged_in_clients(user, count: int) -> list[Client]:
 
 def key_post(aq: AttemptQuestion) -> dict[str, Any]:
     """The form fields a student posts to answer one attempt question correctly."""
-    prefix = f"q{aq.position}"
     key = grading.correct_answer(aq.snapshot)
-    qtype = aq.snapshot["type"]
-    if qtype in ("single", "truefalse"):
-        return {f"{prefix}-choice": key["choice"]}
-    if qtype == "multiple":
-        return {f"{prefix}-choices": key["choices"]}
-    if qtype == "short":
-        return {f"{prefix}-text": key["text"]}
-    if qtype == "numeric":
-        return {f"{prefix}-value": key["value"]}
-    if qtype == "matching":
-        return {f"{prefix}-match-{pid}": chosen for pid, chosen in key["matches"].items()}
-    if qtype == "ordering":
-        return {f"{prefix}-rank-{item}": rank for rank, item in enumerate(key["order"], start=1)}
-    return {}
+    return form_data(aq.snapshot, aq.display_order, key, f"q{aq.position}")
 
 
 def now_ms() -> int:
