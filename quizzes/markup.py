@@ -28,6 +28,12 @@ def render_markdown(text: str) -> SafeString:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+    if "<table>" in cleaned:
+        # Added after sanitising (our own markup, no author input): a wide table scrolls in
+        # its own box, reachable by keyboard, instead of making the whole page scroll sideways.
+        cleaned = cleaned.replace(
+            "<table>", '<div class="table-scroll" tabindex="0"><table>'
+        ).replace("</table>", "</table></div>")
     return mark_safe(cleaned)  # noqa: S308 - nh3 output is sanitised by the allow-list above
 
 

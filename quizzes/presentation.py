@@ -7,6 +7,7 @@ explanation can reach the page before the review policy allows (product invarian
 
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 SHUFFLABLE_CHOICE_TYPES = {"single", "multiple"}
@@ -155,7 +156,13 @@ def describe_answer(snapshot: dict[str, Any], answer: dict[str, Any] | None) -> 
     if qtype == "short":
         return str(answer.get("text", "")) or "—"
     if qtype == "numeric":
-        return str(answer.get("value", "")) or "—"
+        value = str(answer.get("value", ""))
+        try:
+            # A key stored as 1992.0000000 reads as 1992; what a student typed is shown as typed.
+            number = Decimal(value)
+        except InvalidOperation:
+            return value or "—"
+        return format(number.normalize(), "f") if "." in value and number == number else value
     if qtype == "matching":
         pairs = {p["id"]: p for p in snapshot.get("pairs", [])}
         matches = answer.get("matches", {})

@@ -4,6 +4,7 @@ Every view loads the attempt through `_own_attempt` (another student's attempt i
 finishes it first if its deadline has passed: the server's clock rules, not the page's.
 """
 
+import datetime
 import hashlib
 import json
 import re
@@ -63,6 +64,12 @@ def _questions(attempt: Attempt) -> list[AttemptQuestion]:
     return list(attempt.attempt_questions.select_related("response").order_by("position"))
 
 
+def _numbers(questions: list[AttemptQuestion]) -> dict[int, int]:
+    """Question numbers as students read them: scored questions 1..n (passages unnumbered)."""
+    scored = [aq.position for aq in questions if grading.is_scored(aq.snapshot["type"])]
+    return {position: number for number, position in enumerate(scored, start=1)}
+
+
 def _prefix(aq: AttemptQuestion) -> str:
     return f"q{aq.position}"
 
@@ -89,17 +96,25 @@ def _timer_context(attempt: Attempt, now: Any) -> dict[str, Any]:
     """Time left by the server's clock; the page only counts it down."""
     if attempt.deadline is None:
         return {"seconds_left": None, "server_now_ms": _now_ms()}
-    seconds = max(0, int((attempt.deadline - now).total_seconds()))
-    return {"seconds_left": seconds, "minutes_left": -(-seconds // 60), "server_now_ms": _now_ms()}
+    ms_left = max(0, int((attempt.deadline - now).total_seconds() * 1000))
+    seconds = -(-ms_left // 1000)
+    return {
+        "seconds_left": seconds,
+        "ms_left": ms_left,
+        "minutes_left": -(-seconds // 60),
+        "server_now_ms": _now_ms(),
+    }
 
 
 def _nav_items(questions: list[AttemptQuestion], page: int) -> list[dict[str, Any]]:
+    numbers = _numbers(questions)
     items = []
     for aq in questions:
         response = getattr(aq, "response", None)
         items.append(
             {
                 "position": aq.position,
+                "number": numbers.get(aq.position),
                 "page": aq.page,
                 "is_scored": response is not None,
                 "is_answered": response is not None and is_answered(aq.snapshot, response.answer),
@@ -145,6 +160,7 @@ def _take_context(
 ) -> dict[str, Any]:
     shown = []
     last_stimulus = None
+    numbers = _numbers(questions)
     for aq in on_page:
         response = getattr(aq, "response", None)
         view = question_for_student(
@@ -155,6 +171,7 @@ def _take_context(
                 "view": view,
                 "prefix": _prefix(aq),
                 "position": aq.position,
+                "number": numbers.get(aq.position),
                 "is_flagged": bool(response and response.is_flagged),
                 "is_scored": response is not None,
                 "seen": answer_fingerprint(response.answer) if response else "",
@@ -398,9 +415,12 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
     now = timezone.now()
     if attempt.is_in_progress:
+        # The page posts time_up=1 when its countdown reaches zero: the deadline, not the
+        # student, ended this attempt, and the teacher should see that.
+        time_up = request.POST.get("time_up") == "1" and attempt.deadline is not None
         reason = (
             FinishReason.SUBMITTED
-            if attempt_accepts_answers(attempt=attempt, now=now)
+            if attempt_accepts_answers(attempt=attempt, now=now) and not time_up
             else FinishReason.TIMED_OUT
         )
         attempt = attempt_finish(attempt=attempt, now=now, reason=reason)
@@ -424,7 +444,9 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     options = attempt.review_options(now=now, closes_at=closes_at)
     rows = []
     if options.correctness or options.correct_answer or options.feedback or options.explanation:
-        rows = [_review_row(aq, options) for aq in _questions(attempt)]
+        questions = _questions(attempt)
+        numbers = _numbers(questions)
+        rows = [_review_row(aq, options, numbers.get(aq.position)) for aq in questions]
     return render(
         request,
         "quizzes/attempt/review.html",
@@ -439,14 +461,16 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _review_row(aq: AttemptQuestion, options: Any) -> dict[str, Any]:
+def _review_row(aq: AttemptQuestion, options: Any, number: int | None) -> dict[str, Any]:
     """One question of the review, carrying only what the review policy allows now."""
     response: Response | None = getattr(aq, "response", None)
     answer = response.answer if response else {}
     snapshot = aq.snapshot
     row: dict[str, Any] = {
         "position": aq.position,
+        "number": number,
         "is_scored": response is not None,
+        "is_answered": response is not None and is_answered(snapshot, answer),
         "prompt": snapshot.get("prompt", ""),
         "stimulus": snapshot.get("stimulus", ""),
         "your_answer": describe_answer(snapshot, answer) if response else "",
@@ -456,7 +480,10 @@ def _review_row(aq: AttemptQuestion, options: Any) -> dict[str, Any]:
         row["fraction"] = fraction
         row["points"] = aq.points
         row["marks"] = aq.points * fraction
-        row["verdict"] = "right" if fraction >= 1 else ("partial" if fraction > 0 else "wrong")
+        if not row["is_answered"]:
+            row["verdict"] = "blank"
+        else:
+            row["verdict"] = "right" if fraction >= 1 else ("partial" if fraction > 0 else "wrong")
     if response is not None and options.correct_answer:
         row["correct_answer"] = describe_answer(snapshot, grading.correct_answer(snapshot))
     if response is not None and options.feedback:
@@ -464,7 +491,8 @@ def _review_row(aq: AttemptQuestion, options: Any) -> dict[str, Any]:
     if options.explanation:
         row["explanation"] = snapshot.get("explanation", "")
         row["source"] = snapshot.get("source", {})
-        row["facts_as_of"] = snapshot.get("facts_as_of", "")
+        facts_as_of = snapshot.get("facts_as_of", "")
+        row["facts_as_of"] = datetime.date.fromisoformat(facts_as_of) if facts_as_of else None
     return row
 
 

@@ -4,6 +4,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,89 @@ def login(page, live_server, username: str, password: str) -> None:
 def admin_login() -> Callable[..., None]:
     """admin_login(page, live_server, username, password) logs in through /admin/login/."""
     return login
+
+
+@pytest.fixture
+def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """new_page(**context_options) opens a page in a fresh context (closed after the test).
+
+    For what the `page` fixture cannot do: JavaScript off, a phone-sized viewport. A failing
+    test saves a screenshot of each page it opened, as `page` does.
+    """
+    contexts = []
+
+    def open_page(**options: Any):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(**options)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    report = getattr(request.node, "rep_call", None)
+    for index, context in enumerate(contexts):
+        if report is not None and report.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+            for page in context.pages:
+                try:
+                    page.screenshot(
+                        path=str(ARTIFACTS / f"failed-{name}-{index}.png"), full_page=True
+                    )
+                except Exception as error:  # never hide the test's own failure
+                    print(f"could not save a failure screenshot: {error}")
+        context.close()
+
+
+def log_in_as(page, live_server, user) -> None:
+    """Give the page's browser a session for `user` (no login form: for tests about other pages)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+
+
+class Network:
+    """Cut and restore a page's connection.
+
+    Every request is dropped while the network is down, so the server provably gets nothing.
+    `cut(emulate_offline=True)` also tells the page it is offline (navigator.onLine, and an
+    "online" event on restore); but Chromium's offline emulation lets a form post (a
+    navigation) through to a server on localhost, so tests of posts cut with it off.
+    """
+
+    def __init__(self, page) -> None:
+        self.context = page.context
+        self.is_down = False
+        self.is_emulated = False
+        self.context.route("**/*", self._handle)
+
+    def _handle(self, route) -> None:
+        if self.is_down:
+            route.abort("internetdisconnected")
+        else:
+            route.fallback()
+
+    def cut(self, *, emulate_offline: bool = True) -> None:
+        self.is_down = True
+        self.is_emulated = emulate_offline
+        if emulate_offline:
+            self.context.set_offline(True)
+
+    def restore(self) -> None:
+        self.is_down = False
+        if self.is_emulated:
+            self.context.set_offline(False)
+
+
+@pytest.fixture
+def network(page) -> Network:
+    """The `page` fixture's connection, to cut and restore (see Network)."""
+    return Network(page)

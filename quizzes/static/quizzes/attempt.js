@@ -24,11 +24,12 @@
   /* ---- countdown, by the server's clock ------------------------------------------ */
   var timer = document.querySelector(".timer");
   if (timer) {
-    var deadline = performance.now() + Number(timer.dataset.secondsLeft) * 1000;
+    var deadline = performance.now() + Number(timer.dataset.msLeft || timer.dataset.secondsLeft * 1000);
     var valueEl = timer.querySelector(".timer-value");
     var announced = {};
     var tick = function () {
-      var left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+      /* Round up: the page never shows 0:00 (and never submits) before the server's deadline. */
+      var left = Math.max(0, Math.ceil((deadline - performance.now()) / 1000));
       var minutes = Math.floor(left / 60);
       var seconds = left % 60;
       valueEl.textContent = (minutes >= 60 ? Math.floor(minutes / 60) + " h " + (minutes % 60) + " min"
@@ -67,6 +68,11 @@
       token.name = "csrfmiddlewaretoken";
       token.value = csrfToken();
       f.appendChild(token);
+      var reason = document.createElement("input");
+      reason.type = "hidden";
+      reason.name = "time_up";
+      reason.value = "1";
+      f.appendChild(reason);
       f.dataset.confirmed = "1";
       document.body.appendChild(f);
       f.submit();
@@ -124,11 +130,16 @@
     statusEl.setAttribute("role", state === "error" ? "alert" : "status");
   }
 
-  function queue(section) {
+  /* Note the answer as unsaved at once (kept in storage, status shown); send it now or soon. */
+  function remember(section) {
     var position = section.dataset.prefix.slice(1);
     pending[position] = {fields: fieldsOf(section), revision: revision()};
     storePending();
     showStatus(t("saving", "Saving…"), "saving");
+  }
+
+  function queue(section) {
+    remember(section);
     send();
   }
 
@@ -236,8 +247,12 @@
     section.addEventListener("change", function () { queue(section); });
     section.addEventListener("input", function (event) {
       if (event.target.type !== "text") return;
+      remember(section);
       clearTimeout(timers[section.dataset.prefix]);
-      timers[section.dataset.prefix] = setTimeout(function () { queue(section); }, 800);
+      timers[section.dataset.prefix] = setTimeout(function () {
+        delete timers[section.dataset.prefix];
+        queue(section);
+      }, 800);
     });
   });
 
