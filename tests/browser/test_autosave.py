@@ -95,3 +95,25 @@ def test_an_answer_is_not_lost_when_moving_on_while_offline(page: Page, live_ser
     expect(page.locator("#q1").get_by_label("Astana", exact=True)).to_be_checked()
     expect(page.locator("[data-save-status]")).to_have_text(SAVED)
     assert "choice" in stored_answer(attempt, 1)
+
+
+def test_an_expired_session_alerts_keeps_the_answer_and_saves_it_after_logging_in(
+    attempt_page, live_server
+):
+    page, attempt = attempt_page
+    status = page.locator("[data-save-status]")
+    page.context.clear_cookies()  # the session (and its CSRF cookie) expire
+
+    answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
+    expect(page.get_by_role("alert")).to_contain_text("session has expired")
+    assert stored_answer(attempt, 1) == {}
+    pending = page.evaluate(f"localStorage.getItem('quizsite:attempt:{attempt.pk}')")
+    assert pending is not None and '"q1-choice"' in pending
+
+    # The student logs in again in another tab: a new session, and a new CSRF cookie with it.
+    log_in_as(page, live_server, attempt.student)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/")
+    other_tab.close()
+    expect(status).to_have_text(SAVED, timeout=10_000)  # the retry (every 5 s) goes through
+    assert "choice" in stored_answer(attempt, 1)

@@ -173,7 +173,9 @@
           else window.location.reload();
         });
       }
-      if (response.status === 403) {
+      var isJson = (response.headers.get("content-type") || "").indexOf("json") !== -1;
+      if (response.status === 403 || response.status === 401 || response.redirected || !isJson) {
+        /* A refused token, or a login page instead of our JSON: the session has expired. */
         showStatus(t("expired", "⚠ Not saved: your session has expired."), "error");
         scheduleRetry();
         return;
