@@ -20,13 +20,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import grading
 from .models import (
-    AssignmentOverride,
     Attempt,
     AttemptState,
     Bank,
@@ -39,7 +38,8 @@ from .models import (
     QuestionType,
     Response,
 )
-from .services import grace_period, student_window
+from .models.assignment import latest_override_close
+from .services import grace_period
 
 # Questions of a bank not asked again while other questions of the bank are left to ask.
 RECENT_IN_BANK = 5
@@ -219,22 +219,17 @@ def practice_answer_record(
 
 def _unrecorded_attempts(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
     """Finished attempts not yet turned into mistake cards, with what the review policy reads."""
-    override_closes_at = AssignmentOverride.objects.filter(
-        assignment=OuterRef("assignment"), student=OuterRef("student")
-    ).values("closes_at")[:1]
     return (
         attempts.filter(state=AttemptState.FINISHED, mistake_record__isnull=True)
         .select_related("assignment__quiz")
-        .annotate(override_closes_at=Subquery(override_closes_at))
+        .annotate(latest_override_close=latest_override_close("assignment"))
     )
 
 
 def _shows_correct_answer(attempt: Attempt, now: datetime.datetime) -> bool:
-    closes_at_override: datetime.datetime | None = attempt.override_closes_at  # type: ignore[attr-defined]
-    # Only the close time matters here; an unsaved override carries it to the one rule.
-    override = AssignmentOverride(closes_at=closes_at_override) if closes_at_override else None
-    _opens_at, closes_at = student_window(assignment=attempt.assignment, override=override)
-    return attempt.review_options(now=now, closes_at=closes_at).correct_answer
+    # "After the assignment closes" means closed for everyone, extensions included.
+    results_at = attempt.assignment.results_at(attempt.latest_override_close)  # type: ignore[attr-defined]
+    return attempt.review_options(now=now, closes_at=results_at).correct_answer
 
 
 def _record_attempts(

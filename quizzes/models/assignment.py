@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -27,11 +27,29 @@ class StudentState(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
+LOOK_UP: Any = object()  # results_at's "not given": None means "no override sets a close"
+
+
+def latest_override_close(assignment_ref: str) -> models.Subquery:
+    """The latest close time any student's override gives this assignment (or NULL)."""
+    return models.Subquery(
+        AssignmentOverride.objects.filter(
+            assignment=models.OuterRef(assignment_ref), closes_at__isnull=False
+        )
+        .order_by("-closes_at")
+        .values("closes_at")[:1]
+    )
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def taught_by(self, user: models.Model) -> "AssignmentQuerySet":
         if getattr(user, "is_superuser", False):
             return self.all()
         return self.filter(school_class__teachers=user)
+
+    def with_results_at(self) -> "AssignmentQuerySet":
+        """Annotate what `Assignment.results_at` needs, so a list costs no extra query."""
+        return self.annotate(latest_override_close=latest_override_close("pk"))
 
     def for_student(self, student: models.Model) -> "AssignmentQuerySet":
         """Assignments of the student's classes, with only their own attempts and override.
@@ -43,6 +61,7 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
 
         return (
             self.filter(school_class__enrollments__student=student)
+            .with_results_at()
             .select_related("quiz", "school_class")
             .prefetch_related(
                 models.Prefetch(
@@ -97,6 +116,25 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz} — {self.school_class}"
+
+    def results_at(self, latest_override_close: Any = LOOK_UP) -> datetime.datetime:
+        """When review shown "after the assignment closes" opens: once it is closed for everyone.
+
+        A student with an extension may still be answering after the others' close time; until
+        their close passes too, nobody sees correct answers or explanations. Give the latest
+        override close if the query annotated it (None: no override has one); otherwise it is
+        read from this assignment's `with_results_at` annotation, or looked up.
+        """
+        if latest_override_close is LOOK_UP:
+            latest_override_close = getattr(self, "latest_override_close", LOOK_UP)
+        if latest_override_close is LOOK_UP:
+            latest_override_close = (
+                self.overrides.filter(closes_at__isnull=False)
+                .order_by("-closes_at")
+                .values_list("closes_at", flat=True)
+                .first()
+            )
+        return max(self.closes_at, latest_override_close or self.closes_at)
 
     def attempts_allowed_for(self, override: "AssignmentOverride | None") -> int:
         """Attempts this student may make; 0 means unlimited."""

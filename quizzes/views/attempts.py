@@ -31,12 +31,12 @@ from django.views.decorators.http import require_GET, require_POST
 from quizzes import grading
 from quizzes.answers import TamperedInputError, answer_fields, is_answered, parse_answer
 from quizzes.models import (
-    AssignmentOverride,
     Attempt,
     AttemptQuestion,
     FinishReason,
     Navigation,
     Response,
+    ReviewTiming,
 )
 from quizzes.presentation import describe_answer, question_for_student
 from quizzes.services import (
@@ -45,7 +45,6 @@ from quizzes.services import (
     attempt_finish,
     attempt_finish_if_overdue,
     response_save,
-    student_window,
 )
 
 PAGE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "nav", "flag"}
@@ -437,11 +436,9 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=now)
     if attempt.is_in_progress:
         return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
-    override = AssignmentOverride.objects.filter(
-        assignment_id=attempt.assignment_id, student=request.user
-    ).first()
-    _opens_at, closes_at = student_window(assignment=attempt.assignment, override=override)
-    options = attempt.review_options(now=now, closes_at=closes_at)
+    # "After the assignment closes" means closed for everyone, extensions included.
+    results_at = attempt.assignment.results_at()
+    options = attempt.review_options(now=now, closes_at=results_at)
     rows = []
     if options.correctness or options.correct_answer or options.feedback or options.explanation:
         questions = _questions(attempt)
@@ -455,8 +452,17 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
             "quiz": attempt.assignment.quiz,
             "options": options,
             "rows": rows,
-            "closes_at": closes_at,
-            "is_closed": now >= closes_at,
+            "results_at": results_at,
+            "is_closed": now >= results_at,
+            "shows_more_later": now < results_at
+            and ReviewTiming.AFTER_CLOSE
+            in {
+                attempt.assignment.quiz.review_score,
+                attempt.assignment.quiz.review_correctness,
+                attempt.assignment.quiz.review_correct_answer,
+                attempt.assignment.quiz.review_feedback,
+                attempt.assignment.quiz.review_explanation,
+            },
         },
     )
 

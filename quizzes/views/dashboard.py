@@ -30,7 +30,7 @@ from quizzes.models import (
     ReviewOptions,
     ReviewTiming,
 )
-from quizzes.models.assignment import StudentState
+from quizzes.models.assignment import StudentState, latest_override_close
 
 
 def duration_text(delta: datetime.timedelta, *, with_seconds: bool = True) -> str:
@@ -62,6 +62,7 @@ class StudentAssignment:
     override: AssignmentOverride | None
     opens_at: datetime.datetime
     closes_at: datetime.datetime
+    results_at: datetime.datetime
     attempts: list[Attempt]
     state: StudentState
     now: datetime.datetime
@@ -81,12 +82,16 @@ class StudentAssignment:
             attempts=attempts, opens_at=opens_at, closes_at=closes_at, now=now
         )
         finished = [a for a in attempts if not a.is_in_progress]
+        # "After the assignment closes" means closed for everyone, extensions included.
+        results_at = assignment.results_at()
         review = (
-            finished[-1].review_options(now=now, closes_at=closes_at)
+            finished[-1].review_options(now=now, closes_at=results_at)
             if finished
             else ReviewOptions()
         )
-        return cls(assignment, override, opens_at, closes_at, attempts, state, now, review)
+        return cls(
+            assignment, override, opens_at, closes_at, results_at, attempts, state, now, review
+        )
 
     @property
     def quiz(self) -> Quiz:
@@ -155,7 +160,7 @@ class StudentAssignment:
 
     @property
     def score_shown_after_close(self) -> bool:
-        return self.quiz.review_score == ReviewTiming.AFTER_CLOSE and self.now < self.closes_at
+        return self.quiz.review_score == ReviewTiming.AFTER_CLOSE and self.now < self.results_at
 
     def attention_key(self) -> tuple[int, float]:
         """Dashboard order: the state's rank, then what is due soonest (or happened latest)."""
@@ -265,6 +270,7 @@ def history(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     attempts = (
         Attempt.objects.filter(student=request.user)
+        .annotate(latest_override_close=latest_override_close("assignment"))
         .select_related("assignment__quiz", "assignment__school_class")
         .prefetch_related(
             Prefetch(
@@ -282,14 +288,16 @@ def history(request: HttpRequest) -> HttpResponse:
         _opens_at, closes_at = services.student_window(
             assignment=assignment, override=overrides[0] if overrides else None
         )
+        results_at = assignment.results_at(attempt.latest_override_close)  # type: ignore[attr-defined]
         attempt = _finish_if_overdue(attempt, assignment=assignment, now=now)
         rows.append(
             {
                 "attempt": attempt,
-                "review": attempt.review_options(now=now, closes_at=closes_at),
+                "review": attempt.review_options(now=now, closes_at=results_at),
                 "closes_at": closes_at,
+                "results_at": results_at,
                 "score_after_close": assignment.quiz.review_score == ReviewTiming.AFTER_CLOSE
-                and now < closes_at,
+                and now < results_at,
             }
         )
     return render(request, "quizzes/history.html", {"rows": rows})

@@ -14,6 +14,7 @@ from quizzes import grading
 from quizzes.answers import form_data
 from quizzes.models import (
     AcceptedAnswer,
+    AssignmentOverride,
     Attempt,
     AttemptState,
     Choice,
@@ -577,7 +578,7 @@ def test_review_with_a_never_policy_shows_no_score(student, student_client):
 
     page = student_client.get(reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk}))
 
-    assert "does not show results" in page.text or "after the assignment closes" in page.text
+    assert "does not show results" in page.text
     assert "%" not in page.text.split("<main", 1)[1].split("</main>")[0].replace("100%", "")
 
 
@@ -599,3 +600,37 @@ def test_attempt_page_and_autosave_cost_the_same_queries_for_5_or_50_questions(
     # the response, 8 RELEASE SAVEPOINT (5 and 8 only inside the test's transaction).
     with django_assert_num_queries(8):
         autosave(student_client, attempt, position=2, revision=now_ms(), **{"q2-text": "x"})
+
+
+def test_answers_stay_hidden_until_the_assignment_has_closed_for_everyone(
+    student, other_student, student_client
+):
+    from tests.factories import AssignmentOverrideFactory
+
+    quiz = make_quiz(
+        types=["single"],
+        review_correct_answer=ReviewTiming.AFTER_CLOSE,
+        review_explanation=ReviewTiming.AFTER_CLOSE,
+    )
+    plant_sentinels(quiz.slots.get().question)
+    attempt = start(student, quiz)
+    student_client.post(reverse("quizzes:attempt_submit", kwargs={"pk": attempt.pk}))
+    assignment = attempt.assignment
+    EnrollmentFactory(school_class=assignment.school_class, student=other_student)
+    AssignmentOverrideFactory(  # a classmate with an extension is still working
+        assignment=assignment,
+        student=other_student,
+        closes_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    assignment.opens_at = timezone.now() - datetime.timedelta(days=3)
+    assignment.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    assignment.save()
+    review_url = reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk})
+
+    during_extension = student_client.get(review_url).text
+    AssignmentOverride.objects.update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    after_everyone = student_client.get(review_url).text
+
+    assert SECRET not in during_extension
+    assert "closed for everyone" in during_extension
+    assert f"{SECRET}-EXPLANATION" in after_everyone

@@ -403,6 +403,30 @@ def test_a_students_later_close_time_defers_their_attempt_mistakes(student, ques
     assert (deferred, after_their_close) == (0, 1)
 
 
+def test_a_classmates_extension_defers_everyones_attempt_mistakes(student, other_student, question):
+    now = timezone.now()
+    attempt = finished_attempt(
+        student,
+        question,
+        review_correct_answer=ReviewTiming.AFTER_CLOSE,
+        opens_at=now - datetime.timedelta(days=3),
+        closes_at=now - datetime.timedelta(days=1),
+        at=now - datetime.timedelta(days=2),
+    )
+    EnrollmentFactory(school_class=attempt.assignment.school_class, student=other_student)
+    AssignmentOverrideFactory(  # still answering: the key must not reach anyone yet
+        assignment=attempt.assignment,
+        student=other_student,
+        closes_at=now + datetime.timedelta(days=1),
+        time_limit_minutes=None,
+    )
+
+    deferred = mistakes_sync(student=student, now=now)
+    after_everyone = mistakes_sync(student=student, now=now + datetime.timedelta(days=2))
+
+    assert (deferred, after_everyone) == (0, 1)
+
+
 def test_attempt_mistakes_never_open_when_the_review_never_shows_answers(student, question):
     now = timezone.now()
     finished_attempt(
