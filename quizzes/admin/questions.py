@@ -241,7 +241,7 @@ class MoveToBankForm(forms.Form):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["title", "type", "bank", "status", "difficulty", "facts_as_of", "updated_at"]
+    list_display = ["title", "type", "bank", "status", "difficulty", "facts_as_of"]
     list_filter = ["bank", "type", "status", "difficulty", "tags", FactsReviewFilter]
     list_select_related = ["bank"]
     search_fields = ["title", "prompt", "key", "tags__name"]
