@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .grading import SUM_TOLERANCE
 from .models.question import QuestionType
 
 ONE = Decimal("1")
-# Shares such as 0.3333333 x 3 sum to 0.9999999; anything this close to 1 counts as 1.
-SUM_TOLERANCE = Decimal("0.00001")
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,7 @@ def _check_multiple(parts: KeyParts) -> list[ValidationError]:
                 code="multiple_needs_correct",
             )
         )
+    # Shares such as 0.3333333 x 3 sum to 0.9999999: as in grading, that close to 1 is 1.
     elif abs(sum(positive) - ONE) > SUM_TOLERANCE:
         errors.append(
             ValidationError(

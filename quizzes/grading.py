@@ -37,10 +37,11 @@ _PLACES = Decimal("0.0000001")
 # Authors split a multiple-response mark into shares: 0.3333333 x 3 sums to 0.9999999 and
 # 0.1666667 x 3 to 0.5000001. The sum of the chosen fractions is therefore rounded to 5
 # places (half of the key then scores exactly 0.5), and a sum within the authoring tolerance
-# of 1 (quizzes.authoring.SUM_TOLERANCE, which accepts 0.33333 x 3) counts as 1, so the full
-# key always scores exactly 1. Moodle likewise treats anything above 0.999999 as right.
+# of 1 (SUM_TOLERANCE, which the authoring rules also use: they accept 0.33333 x 3) counts as
+# 1, so the full key always scores exactly 1. Moodle likewise treats anything above 0.999999
+# as right.
 _SUM_PLACES = Decimal("0.00001")
-_SUM_TOLERANCE = Decimal("0.00001")
+SUM_TOLERANCE = Decimal("0.00001")
 # Private context: a grade must not depend on what the thread's decimal context was set to.
 _CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 
@@ -199,7 +200,7 @@ def _grade_multiple(snapshot: Snapshot, answer: Answer) -> Decimal:
         return ONE if chosen == {c["id"] for c in choices if _fraction(c) > 0} else ZERO
     total = sum((_fraction(c) for c in choices if c["id"] in chosen), ZERO)
     total = total.quantize(_SUM_PLACES, rounding=ROUND_HALF_UP)
-    return ONE if abs(total - ONE) <= _SUM_TOLERANCE else total
+    return ONE if abs(total - ONE) <= SUM_TOLERANCE else total
 
 
 def _grade_matched(snapshot: Snapshot, answer: Answer) -> Decimal:

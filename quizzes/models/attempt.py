@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .assignment import Assignment
+from .assignment import Assignment, AssignmentOverride, latest_override_close
 from .question import FRACTION_FIELD, Question
 from .quiz import ReviewTiming, Slot
 
@@ -46,11 +46,26 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
             return self.all()
         return self.filter(assignment__school_class__teachers=user)
 
-    def finished(self) -> "AttemptQuerySet":
-        return self.filter(state=AttemptState.FINISHED)
+    def history_of(self, student: models.Model) -> "AttemptQuerySet":
+        """A student's attempts, newest first, with what their review policy reads.
 
-    def with_responses(self) -> "AttemptQuerySet":
-        return self.prefetch_related("attempt_questions__response")
+        Each attempt's assignment carries `student_overrides` (the student's own, zero or one)
+        and the attempt `latest_override_close` (see Assignment.results_at): a fixed number of
+        queries however many attempts there are.
+        """
+        return (
+            self.filter(student=student)
+            .annotate(latest_override_close=latest_override_close("assignment"))
+            .select_related("assignment__quiz", "assignment__school_class")
+            .prefetch_related(
+                models.Prefetch(
+                    "assignment__overrides",
+                    queryset=AssignmentOverride.objects.filter(student=student),
+                    to_attr="student_overrides",
+                )
+            )
+            .order_by("-started_at", "-pk")
+        )
 
 
 class Attempt(models.Model):

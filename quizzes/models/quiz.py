@@ -38,11 +38,6 @@ def review_field(label: str, default: str) -> models.CharField:
     return models.CharField(label, max_length=12, choices=ReviewTiming.choices, default=default)
 
 
-class QuizQuerySet(models.QuerySet["Quiz"]):
-    def with_slots(self) -> "QuizQuerySet":
-        return self.prefetch_related("slots__question", "slots__bank", "slots__tag")
-
-
 class Quiz(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -97,8 +92,6 @@ class Quiz(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = QuizQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -30,7 +29,7 @@ from quizzes.models import (
     ReviewOptions,
     ReviewTiming,
 )
-from quizzes.models.assignment import StudentState, latest_override_close
+from quizzes.models.assignment import StudentState
 
 
 def duration_text(delta: datetime.timedelta, *, with_seconds: bool = True) -> str:
@@ -268,19 +267,7 @@ def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    attempts = (
-        Attempt.objects.filter(student=request.user)
-        .annotate(latest_override_close=latest_override_close("assignment"))
-        .select_related("assignment__quiz", "assignment__school_class")
-        .prefetch_related(
-            Prefetch(
-                "assignment__overrides",
-                queryset=AssignmentOverride.objects.filter(student=request.user),
-                to_attr="student_overrides",
-            )
-        )
-        .order_by("-started_at", "-pk")
-    )
+    attempts = Attempt.objects.history_of(request.user)
     rows = []
     for attempt in attempts:
         assignment = attempt.assignment
