@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .bank import Bank, Tag
@@ -45,6 +46,17 @@ class QuestionStatus(models.TextChoices):
 
 
 FRACTION_FIELD = {"max_digits": 8, "decimal_places": 7}
+
+
+def validate_image_size(image: Any) -> None:
+    """Question images are illustrations for phones on slow connections: keep them small."""
+    limit = settings.QUIZZES_MAX_IMAGE_BYTES
+    if image.size > limit:
+        raise ValidationError(
+            _("This image is %(size)s; the limit is %(limit)s. Save a smaller copy and upload it."),
+            code="image_too_large",
+            params={"size": filesizeformat(image.size), "limit": filesizeformat(limit)},
+        )
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
@@ -106,7 +118,9 @@ class Question(models.Model):
         help_text=_("A description question shown above this one (a passage, a table)."),
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions", verbose_name=_("tags"))
-    image = models.ImageField(_("image"), upload_to="questions/%Y/", blank=True)
+    image = models.ImageField(
+        _("image"), upload_to="questions/%Y/", blank=True, validators=[validate_image_size]
+    )
     image_alt = models.CharField(
         _("image alt text"),
         max_length=300,

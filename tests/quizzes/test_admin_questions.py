@@ -279,3 +279,21 @@ def test_bank_list_counts_questions(teacher_client):
 
     assert response.status_code == 200
     assert Bank.objects.get().name == "Counted"
+
+
+def test_an_image_over_the_size_limit_is_refused_and_nothing_saved(teacher_client, settings):
+    settings.QUIZZES_MAX_IMAGE_BYTES = 20
+    bank = BankFactory()
+    prefix, rows = VALID_ROWS["short"]
+    gif = (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
+        b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
+    data = question_post(bank, prefix=prefix, rows=rows, image_alt="A map of Central Asia")
+    data["image"] = SimpleUploadedFile("map.gif", gif, content_type="image/gif")
+
+    response = teacher_client.post(f"{ADD_URL}?type=short", data)
+
+    assert "the limit is 20" in response.text
+    assert not Question.objects.exists()
+    assert not (settings.MEDIA_ROOT / "questions").exists()
