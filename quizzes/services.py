@@ -25,6 +25,7 @@ from .models import (
     Response,
     Slot,
 )
+from .models.question import key_rows_create
 from .presentation import draw_display_order
 
 
@@ -51,8 +52,7 @@ def question_duplicate(*, question: Question, user: AbstractBaseUser | None) -> 
             for row in rows:
                 row.pk = None
                 row.question = copy
-            if rows:
-                type(rows[0]).objects.bulk_create(rows)
+        key_rows_create(row for rows in parts.values() for row in rows)
     return copy
 
 

@@ -5,6 +5,8 @@ frozen `snapshot()` taken at start, so later edits cannot change what an old att
 """
 
 import datetime
+import random
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -317,6 +319,27 @@ class QuestionPart(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+
+
+# Not for secrecy of the order itself, only so that ids do not follow authoring order.
+_insert_rng = random.SystemRandom()
+
+
+def key_rows_create(rows: Iterable["QuestionPart"]) -> None:
+    """Save new key rows (of any kinds) in a random order.
+
+    Authors tend to write the key first, and ids follow insertion order: inserted as authored,
+    an id that ever reached a page would give the key away. Inserted shuffled, ids say nothing;
+    `position` still keeps the order the author chose. The admin, the importer and question
+    duplication all save key rows through here.
+    """
+    shuffled = list(rows)
+    _insert_rng.shuffle(shuffled)
+    by_model: dict[type[QuestionPart], list[QuestionPart]] = {}
+    for row in shuffled:
+        by_model.setdefault(type(row), []).append(row)
+    for model, group in by_model.items():
+        model.objects.bulk_create(group)  # type: ignore[attr-defined]
 
 
 class Choice(QuestionPart):
