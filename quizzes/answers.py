@@ -5,17 +5,26 @@ numbered by its place on the page (presentation.FormLayout), never by its databa
 that only a tampered form could send (a number outside the question, a field no page renders,
 a field posted twice) raises TamperedInputError; the view answers 400 and stores nothing.
 Honest mistakes, such as two ordering items given the same place, are kept as the student left
-them and simply earn no credit for those places.
+them and simply earn no credit for those places. Control characters are dropped from typed
+answers before anything is stored.
 """
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.crypto import salted_hmac
+
 from .presentation import FormLayout, form_layout
+from .question_types import CHOICE_TYPES, TYPED_FIELD, QType
 
 MAX_TEXT = 500
 _NUMBER = re.compile(r"[0-9]{1,4}")
+# C0 control characters but tab and newline, and DEL: nothing a person types means them, and a
+# NUL is refused by PostgreSQL's jsonb (a 500 that would lose the page's other answers).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+SEEN_SALT = "quizzes.answers.seen_token"
 
 
 class TamperedInputError(ValueError):
@@ -36,17 +45,15 @@ def answer_fields(snapshot: Mapping[str, Any], display_order: list[int], prefix:
     """Every field name the page may post for this question."""
     qtype = snapshot["type"]
     layout = form_layout(dict(snapshot), display_order)
-    if qtype in ("single", "truefalse"):
-        return {f"{prefix}-choice"}
-    if qtype == "multiple":
+    if qtype == QType.MULTIPLE:
         return {f"{prefix}-choices"}
-    if qtype == "short":
-        return {f"{prefix}-text"}
-    if qtype == "numeric":
-        return {f"{prefix}-value"}
-    if qtype == "matching":
+    if qtype in CHOICE_TYPES:
+        return {f"{prefix}-choice"}
+    if qtype in TYPED_FIELD:
+        return {f"{prefix}-{TYPED_FIELD[qtype]}"}
+    if qtype == QType.MATCHING:
         return {f"{prefix}-match-{n}" for n in range(1, len(layout.prompt_ids) + 1)}
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         return {f"{prefix}-rank-{n}" for n in range(1, len(layout.item_ids) + 1)}
     return set()
 
@@ -70,21 +77,21 @@ def parse_answer(
 
     qtype = snapshot["type"]
     layout: FormLayout = form_layout(dict(snapshot), display_order)
-    if qtype in ("single", "truefalse", "multiple"):
+    if qtype in CHOICE_TYPES:
         count = len(layout.choice_ids)
-        if qtype == "multiple":
+        if qtype == QType.MULTIPLE:
             numbers = {_number(v, count) for v in values(f"{prefix}-choices")}
             chosen = sorted(layout.choice_ids[n - 1] for n in numbers)
             return {"choices": chosen} if chosen else {}
         raw = value(f"{prefix}-choice")
         return {"choice": layout.choice_ids[_number(raw, count) - 1]} if raw else {}
-    if qtype in ("short", "numeric"):
-        key = "text" if qtype == "short" else "value"
-        text = value(f"{prefix}-{key}").strip()
+    if qtype in TYPED_FIELD:
+        key = TYPED_FIELD[qtype]
+        text = _CONTROL.sub("", value(f"{prefix}-{key}")).strip()
         if len(text) > MAX_TEXT:
             raise TamperedInputError("answer longer than the field allows")
         return {key: text} if text else {}
-    if qtype == "matching":
+    if qtype == QType.MATCHING:
         matches = {}
         for number, pair_id in enumerate(layout.prompt_ids, start=1):
             raw = value(f"{prefix}-match-{number}")
@@ -92,7 +99,7 @@ def parse_answer(
                 option = _number(raw, len(layout.option_ids))
                 matches[str(pair_id)] = layout.option_ids[option - 1]
         return {"matches": matches} if matches else {}
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         count = len(layout.item_ids)
         ranks = {}
         for number, item_id in enumerate(layout.item_ids, start=1):
@@ -112,6 +119,17 @@ def parse_answer(
     return {}
 
 
+def seen_token(answer: Mapping[str, Any] | None, *, scope: str) -> str:
+    """A keyed MAC of an answer as a page showed it, to tell later whether the student changed it.
+
+    Keyed with SECRET_KEY: unlike a plain hash (an unkeyed digest of {"choice": 17} inverts in
+    milliseconds and hands over the database ids, and with them the key), nobody without the
+    key can test guesses against it. `scope` ties it to one question of one attempt.
+    """
+    canonical = json.dumps(answer or {}, sort_keys=True, separators=(",", ":"))
+    return salted_hmac(SEEN_SALT, f"{scope}|{canonical}", algorithm="sha256").hexdigest()[:32]
+
+
 def form_data(
     snapshot: Mapping[str, Any], display_order: list[int], answer: Mapping[str, Any], prefix: str
 ) -> dict[str, Any]:
@@ -123,17 +141,15 @@ def form_data(
     layout = form_layout(dict(snapshot), display_order)
     if not answer:
         return {}
-    if qtype in ("single", "truefalse"):
-        return {f"{prefix}-choice": str(layout.choice_ids.index(answer["choice"]) + 1)}
-    if qtype == "multiple":
+    if qtype == QType.MULTIPLE:
         return {
             f"{prefix}-choices": [str(layout.choice_ids.index(c) + 1) for c in answer["choices"]]
         }
-    if qtype == "short":
-        return {f"{prefix}-text": answer["text"]}
-    if qtype == "numeric":
-        return {f"{prefix}-value": answer["value"]}
-    if qtype == "matching":
+    if qtype in CHOICE_TYPES:
+        return {f"{prefix}-choice": str(layout.choice_ids.index(answer["choice"]) + 1)}
+    if qtype in TYPED_FIELD:
+        return {f"{prefix}-{TYPED_FIELD[qtype]}": answer[TYPED_FIELD[qtype]]}
+    if qtype == QType.MATCHING:
         fields = {}
         for number, pair_id in enumerate(layout.prompt_ids, start=1):
             chosen = answer["matches"].get(str(pair_id))
@@ -141,7 +157,7 @@ def form_data(
             if option:
                 fields[f"{prefix}-match-{number}"] = str(option)
         return fields
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         places = {item: place for place, item in enumerate(answer["order"], start=1) if item}
         return {
             f"{prefix}-rank-{number}": str(places[item_id])
@@ -155,6 +171,6 @@ def is_answered(snapshot: Mapping[str, Any], answer: Mapping[str, Any] | None) -
     """Whether the student has given any answer (for the navigation panel and summary)."""
     if not answer:
         return False
-    if snapshot["type"] == "ordering":
+    if snapshot["type"] == QType.ORDERING:
         return any(item is not None for item in answer.get("order", []))
     return True

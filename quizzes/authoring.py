@@ -4,56 +4,33 @@ The rules read plain values (no request, no saved rows), so the admin can check 
 and its inline rows, and the loader can check a file, with the same code and the same messages.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .grading import SUM_TOLERANCE
 from .models.question import QuestionType
+from .question_types import KEY_ROWS, KeyParts, QType
+
+__all__ = ["KeyParts", "validate_key"]
 
 ONE = Decimal("1")
 
-
-@dataclass(frozen=True)
-class KeyParts:
-    """A question's key rows, as plain values. Each list holds what one admin inline holds."""
-
-    choices: Sequence[Decimal] = ()  # fractions of the choices
-    answers: Sequence[tuple[str, Decimal]] = ()  # short answer: (text, fraction)
-    numeric: Sequence[tuple[Decimal, Decimal, Decimal]] = ()  # (value, tolerance, fraction)
-    pairs: Sequence[tuple[str, str]] = ()  # (item, matching answer)
-    items: Sequence[str] = ()  # ordering, in the correct order
-
-
-# Which key rows each type uses; rows of any other kind are an authoring mistake.
-PARTS_BY_TYPE = {
-    QuestionType.SINGLE: "choices",
-    QuestionType.MULTIPLE: "choices",
-    QuestionType.TRUE_FALSE: "choices",
-    QuestionType.SHORT: "answers",
-    QuestionType.NUMERIC: "numeric",
-    QuestionType.MATCHING: "pairs",
-    QuestionType.ORDERING: "items",
-    QuestionType.DESCRIPTION: None,
-}
-
 PART_LABELS = {
-    "choices": "choices",
-    "answers": "accepted answers",
-    "numeric": "numeric answers",
-    "pairs": "matching pairs",
-    "items": "ordering items",
+    "choices": gettext_lazy("choices"),
+    "answers": gettext_lazy("accepted answers"),
+    "numeric": gettext_lazy("numeric answers"),
+    "pairs": gettext_lazy("matching pairs"),
+    "items": gettext_lazy("ordering items"),
 }
 
 
 def validate_key(question_type: str, parts: KeyParts) -> None:
     """Raise ValidationError listing everything wrong with this question's key."""
     errors: list[ValidationError] = []
-    used = PARTS_BY_TYPE[QuestionType(question_type)]
+    used = KEY_ROWS[QType(question_type)]
     for name, label in PART_LABELS.items():
         if name != used and getattr(parts, name):
             errors.append(

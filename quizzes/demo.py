@@ -16,8 +16,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from . import grading
+from .accounts import teacher_create
 from .models import Assignment, Enrollment, Quiz, SchoolClass
-from .services import attempt_finish, attempt_start, response_save, teacher_create
+from .question_types import QType
+from .services import attempt_finish, attempt_start, response_save
 
 DEMO_CLASS_NAME = "Year 10 World Affairs"
 DEMO_JOIN_CODE = "PEACE25"
@@ -75,13 +77,14 @@ def seed_demo(*, now: datetime.datetime, seed: int = 2025) -> list[str]:
         ability = {s.pk: rng.gauss(0.3, 1.0) for s in students}
         for plan in PLANS:
             quiz = Quiz.objects.get(slug=plan.quiz_slug)
-            assignment = Assignment.objects.create(
-                quiz=quiz,
+            assignment = Assignment.of_quiz(
+                quiz,
                 school_class=school_class,
                 opens_at=now + datetime.timedelta(days=plan.opens_days),
                 closes_at=now + datetime.timedelta(days=plan.closes_days),
                 created_by=teacher,
             )
+            assignment.save()
             count = _simulate(assignment, students, ability, plan, now=now, rng=rng)
             lines.append(f"Assignment {quiz.title!r}: {count} finished attempts")
     return lines
@@ -158,7 +161,7 @@ def _simulate(
                 skill = ability[student.pk] + 0.4 * number
                 answer = _answer(aq.snapshot, skill=skill, rng=rng)
                 response_save(response=aq.response, answer=answer, revision=1, now=started)
-            minutes = rng.uniform(6, 0.9 * (assignment.quiz.time_limit_minutes or 30))
+            minutes = rng.uniform(6, 0.9 * (assignment.time_limit_minutes or 30))
             finish_at = started + datetime.timedelta(minutes=minutes)
             if attempt.deadline:
                 finish_at = min(finish_at, attempt.deadline)
@@ -183,31 +186,31 @@ def _typical_mistake(
     snapshot: dict[str, Any], key: dict[str, Any], rng: random.Random
 ) -> dict[str, Any]:
     qtype = snapshot["type"]
-    if qtype in ("single", "truefalse"):
+    if qtype in (QType.SINGLE, QType.TRUE_FALSE):
         wrong = [c["id"] for c in snapshot["choices"] if Decimal(c["fraction"]) < 1]
         # The first distractor an author writes is usually the most tempting one.
         return {"choice": wrong[0] if rng.random() < 0.55 else rng.choice(wrong)}
-    if qtype == "multiple":
+    if qtype == QType.MULTIPLE:
         right = [c["id"] for c in snapshot["choices"] if Decimal(c["fraction"]) > 0]
         wrong = [c["id"] for c in snapshot["choices"] if Decimal(c["fraction"]) <= 0]
         picked = rng.sample(right, max(1, len(right) - 1))
         return {"choices": picked + ([rng.choice(wrong)] if wrong and rng.random() < 0.6 else [])}
-    if qtype == "short":
+    if qtype == QType.SHORT:
         text = key["text"]
         return {"text": text[:-1] if len(text) > 3 and rng.random() < 0.5 else "I am not sure"}
-    if qtype == "numeric":
+    if qtype == QType.NUMERIC:
         value = Decimal(key["value"]).normalize()
         if value == value.to_integral_value():  # years and counts: off by one or two
             return {"value": str(int(value) + rng.choice([-2, -1, 1, 2]))}
         return {"value": str((value * Decimal(rng.choice(["0.8", "0.9", "1.2"]))).normalize())}
-    if qtype == "matching":
+    if qtype == QType.MATCHING:
         matches = dict(key["matches"])
         ids = list(matches)
         if len(ids) >= 2:
             a, b = rng.sample(ids, 2)
             matches[a], matches[b] = matches[b], matches[a]
         return {"matches": matches}
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         order = list(key["order"])
         i = rng.randrange(len(order) - 1)
         order[i], order[i + 1] = order[i + 1], order[i]

@@ -22,14 +22,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Any, TypeGuard
 
+from .question_types import CHOICE_TYPES, QUESTION_TYPES, QType
+from .question_types import is_scored as is_scored
+
 Snapshot = Mapping[str, Any]
 Entry = Mapping[str, Any]
 Answer = Mapping[str, Any]
-
-SCORED_TYPES = frozenset(
-    {"single", "multiple", "truefalse", "short", "numeric", "matching", "ordering"}
-)
-QUESTION_TYPES = SCORED_TYPES | {"description"}
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -59,15 +57,10 @@ class GradingMethod(enum.StrEnum):
     LAST = "last"
 
 
-def is_scored(question_type: str) -> bool:
-    """True for question types that carry marks; False for ``description`` and unknowns."""
-    return question_type in SCORED_TYPES
-
-
 def grade_response(snapshot: Snapshot, answer: Any) -> Decimal:
     """Return the fraction of the marks that *answer* earns: in [0, 1], 7 places."""
     question_type = _question_type(snapshot)
-    if question_type == "description" or not _is_answered(answer):
+    if question_type == QType.DESCRIPTION or not _is_answered(answer):
         return _quantize(ZERO)
     with localcontext(_CONTEXT):
         raw = _GRADERS[question_type](snapshot, answer)
@@ -81,24 +74,24 @@ def correct_answer(snapshot: Snapshot) -> dict[str, Any]:
     """
     question_type = _question_type(snapshot)
     with localcontext(_CONTEXT):
-        if question_type in ("single", "truefalse"):
+        if question_type in (QType.SINGLE, QType.TRUE_FALSE):
             best = _first_best(_entries(snapshot, "choices"))
             return {} if best is None else {"choice": best["id"]}
-        if question_type == "multiple":
+        if question_type == QType.MULTIPLE:
             choices = _entries(snapshot, "choices")
             return {"choices": [c["id"] for c in choices if _fraction(c) > 0]}
-        if question_type == "short":
+        if question_type == QType.SHORT:
             return _short_key(snapshot)
-        if question_type == "numeric":
+        if question_type == QType.NUMERIC:
             best = _first_best(_entries(snapshot, "numeric"))
             if best is None:
                 return {}
             # "f": an authored "1E+3" must come out as "1000", which parse_number accepts.
             return {"value": format(_decimal(best["value"]), "f")}
-        if question_type == "matching":
+        if question_type == QType.MATCHING:
             pairs = _entries(snapshot, "pairs")
             return {"matches": {str(p["id"]): p["id"] for p in pairs}}
-        if question_type == "ordering":
+        if question_type == QType.ORDERING:
             return {"order": [item["id"] for item in _entries(snapshot, "items")]}
         return {}
 
@@ -115,10 +108,10 @@ def response_feedback(snapshot: Snapshot, answer: Any) -> list[str]:
         return []
     applicable: list[Entry] = []
     with localcontext(_CONTEXT):
-        if question_type in ("single", "truefalse", "multiple"):
+        if question_type in CHOICE_TYPES:
             chosen = _chosen_ids(question_type, answer)
             applicable = [c for c in _entries(snapshot, "choices") if c["id"] in chosen]
-        elif question_type in ("short", "numeric"):
+        elif question_type in (QType.SHORT, QType.NUMERIC):
             matched = _matched_entry(snapshot, answer)
             applicable = [] if matched is None else [matched]
     feedback = (entry.get("feedback") for entry in applicable)
@@ -156,6 +149,16 @@ def assignment_grade(
         return _quantize(sum(attempt_scores, ZERO) / len(attempt_scores))
 
 
+def passes(*, percent: Decimal | None, pass_mark: Decimal | None) -> bool | None:
+    """Whether a grade in percent reaches the pass mark; None when either is missing.
+
+    Judged on the exact value: 49.6 % is not a pass of 50 %, though it displays as 50 %.
+    """
+    if percent is None or pass_mark is None:
+        return None
+    return percent >= pass_mark
+
+
 def parse_number(typed: object) -> Decimal | None:
     """Parse a numeric answer as typed; None if it is not a plain decimal number.
 
@@ -188,14 +191,14 @@ def parse_number(typed: object) -> Decimal | None:
 
 
 def _grade_choice(snapshot: Snapshot, answer: Answer) -> Decimal:
-    chosen = _chosen_ids("single", answer)
+    chosen = _chosen_ids(QType.SINGLE, answer)
     fractions = [_fraction(c) for c in _entries(snapshot, "choices") if c["id"] in chosen]
     return max(fractions, default=ZERO)
 
 
 def _grade_multiple(snapshot: Snapshot, answer: Answer) -> Decimal:
     choices = _entries(snapshot, "choices")
-    chosen = _chosen_ids("multiple", answer) & {c["id"] for c in choices}
+    chosen = _chosen_ids(QType.MULTIPLE, answer) & {c["id"] for c in choices}
     if _option(snapshot, "all_or_nothing"):
         return ONE if chosen == {c["id"] for c in choices if _fraction(c) > 0} else ZERO
     total = sum((_fraction(c) for c in choices if c["id"] in chosen), ZERO)
@@ -237,19 +240,19 @@ def _grade_ordering(snapshot: Snapshot, answer: Answer) -> Decimal:
 
 
 _GRADERS: dict[str, Callable[[Snapshot, Answer], Decimal]] = {
-    "single": _grade_choice,
-    "truefalse": _grade_choice,
-    "multiple": _grade_multiple,
-    "short": _grade_matched,
-    "numeric": _grade_matched,
-    "matching": _grade_matching,
-    "ordering": _grade_ordering,
+    QType.SINGLE: _grade_choice,
+    QType.TRUE_FALSE: _grade_choice,
+    QType.MULTIPLE: _grade_multiple,
+    QType.SHORT: _grade_matched,
+    QType.NUMERIC: _grade_matched,
+    QType.MATCHING: _grade_matching,
+    QType.ORDERING: _grade_ordering,
 }
 
 
 def _matched_entry(snapshot: Snapshot, answer: Answer) -> Entry | None:
     """The best-scoring accepted short/numeric answer that *answer* matches, if any."""
-    if snapshot["type"] == "short":
+    if snapshot["type"] == QType.SHORT:
         text = answer.get("text")
         response = _normalise(snapshot, text) if isinstance(text, str) else ""
         if not response:  # blank is unanswered, even against a "*" catch-all
@@ -347,7 +350,7 @@ def _is_id(value: object) -> TypeGuard[int]:
 
 
 def _chosen_ids(question_type: str, answer: Answer) -> set[int]:
-    if question_type != "multiple":
+    if question_type != QType.MULTIPLE:
         choice = answer.get("choice")
         return {choice} if _is_id(choice) else set()
     choices = answer.get("choices")

@@ -5,9 +5,9 @@ row, so two tabs, a double click or a concurrent sync apply one after another: s
 consecutive and a mistake card is never opened twice.
 
 Practice shows the key straight after each answer. A mistake from a graded attempt is
-therefore only opened once the quiz's review policy shows that attempt's correct answers, and
-nothing of a bank closed for practice (Bank.is_practice_open) is asked or shown: teachers close
-a bank while an exam draws from it.
+therefore only opened once the assignment's review policy shows that attempt's correct answers;
+no question an exam of the student's could still ask is asked or shown (quizzes.exam_secrecy),
+and nothing of a bank its teacher closed for practice (Bank.is_practice_open) either.
 """
 
 import datetime
@@ -20,11 +20,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import grading
+from . import exam_secrecy, grading
 from .models import (
     Attempt,
     AttemptState,
@@ -34,12 +34,11 @@ from .models import (
     PracticeAnswer,
     PracticeSource,
     Question,
-    QuestionStatus,
     QuestionType,
     Response,
 )
 from .models.assignment import latest_override_close
-from .services import grace_period
+from .models.practice import MistakeCardQuerySet
 
 # Questions of a bank not asked again while other questions of the bank are left to ask.
 RECENT_IN_BANK = 5
@@ -48,32 +47,57 @@ RECENT_IN_BANK = 5
 # --- reading -------------------------------------------------------------------------------
 
 
-def banks_for_practice() -> QuerySet[Bank]:
-    """Banks open for practice with a published scored question, each with `question_count`."""
-    askable = Q(questions__status=QuestionStatus.PUBLISHED) & ~Q(
-        questions__type=QuestionType.DESCRIPTION
-    )
+def _not_protected(
+    questions: QuerySet[Question], *, student: AbstractBaseUser, now: datetime.datetime
+) -> QuerySet[Question]:
+    protected = exam_secrecy.protected_questions(student=student, now=now)
+    return questions.exclude(pk__in=protected.values("pk"))
+
+
+def banks_for_practice(*, student: AbstractBaseUser, now: datetime.datetime) -> QuerySet[Bank]:
+    """Banks with a question this student may practise now, each with `question_count`."""
+    askable = askable_questions(student=student, now=now).filter(bank=OuterRef("pk"))
     return (
         Bank.objects.filter(is_practice_open=True)
-        .annotate(question_count=Count("questions", filter=askable))
+        .annotate(
+            question_count=Subquery(
+                askable.order_by().values("bank").annotate(n=Count("pk")).values("n")[:1]
+            )
+        )
         .filter(question_count__gt=0)
         .order_by("name", "id")
     )
 
 
-def askable_questions(*, bank: Bank) -> QuerySet[Question]:
-    """The questions a bank's practice may ask and accept: none while the bank is closed."""
-    return Question.objects.published().scored().filter(bank=bank, bank__is_practice_open=True)
+def askable_questions(
+    *, student: AbstractBaseUser, now: datetime.datetime, bank: Bank | None = None
+) -> QuerySet[Question]:
+    """The questions practice may ask this student and accept now (of one bank, if given).
+
+    Published and scored, in a bank open for practice, and not a question an exam of the
+    student's could still ask (quizzes.exam_secrecy).
+    """
+    questions = Question.objects.published().scored().filter(bank__is_practice_open=True)
+    if bank is not None:
+        questions = questions.filter(bank=bank)
+    return _not_protected(questions, student=student, now=now)
 
 
 def pick_bank_question(
-    *, bank: Bank, recent: Sequence[int], skip: int | None, rng: random.Random
+    *,
+    bank: Bank,
+    student: AbstractBaseUser,
+    now: datetime.datetime,
+    recent: Sequence[int],
+    skip: int | None,
+    rng: random.Random,
 ) -> Question | None:
     """A random askable question of the bank, avoiding the last few asked when others remain.
 
-    Two queries: the candidate ids, then the chosen question with everything its snapshot reads.
+    Three queries: what exams protect, the candidate ids, then the chosen question with
+    everything its snapshot reads.
     """
-    ids = list(askable_questions(bank=bank).values_list("pk", flat=True))
+    ids = list(askable_questions(student=student, now=now, bank=bank).values_list("pk", flat=True))
     if not ids:
         return None
     avoid = [pk for pk in recent if pk in ids][-(len(ids) - 1) :] if len(ids) > 1 else []
@@ -88,11 +112,7 @@ def exam_in_progress(*, student: AbstractBaseUser, now: datetime.datetime) -> bo
 
     Practice shows keys, so it pauses while the student could use them in a graded attempt.
     """
-    return Attempt.objects.filter(
-        Q(deadline__isnull=True) | Q(deadline__gte=now - grace_period()),
-        student=student,
-        state=AttemptState.IN_PROGRESS,
-    ).exists()
+    return Attempt.objects.accepting_answers(now=now).filter(student=student).exists()
 
 
 def answered_steps(*, student: AbstractBaseUser) -> int:
@@ -111,15 +131,23 @@ class MistakesState:
     steps_to_wait: int
 
 
-def mistakes_state(*, student: AbstractBaseUser, skip: int | None = None) -> MistakesState:
+def _askable_cards(*, student: AbstractBaseUser, now: datetime.datetime) -> MistakeCardQuerySet:
+    """The student's cards on questions no exam of theirs protects now (they wait otherwise)."""
+    protected = exam_secrecy.protected_questions(student=student, now=now)
+    return MistakeCard.objects.of_student(student).exclude(question__in=protected.values("pk"))
+
+
+def mistakes_state(
+    *, student: AbstractBaseUser, now: datetime.datetime, skip: int | None = None
+) -> MistakesState:
     """The open mistake card to ask now, the longest-waiting due one first.
 
-    Fixed queries: the step counter, open count and soonest due step, the due card, and (if
-    there is one) its question with its parts. `skip` passes over one question when another
-    card is due too.
+    Fixed queries: what exams protect, the step counter, open count and soonest due step, the
+    due card, and (if there is one) its question with its parts. `skip` passes over one
+    question when another card is due too.
     """
     steps = answered_steps(student=student)
-    cards = MistakeCard.objects.of_student(student)
+    cards = _askable_cards(student=student, now=now)
     summary = cards.open().aggregate(count=Count("id"), soonest=Min("due_after_step"))
     open_count = summary["count"]
     if not open_count:
@@ -139,8 +167,8 @@ def mistakes_state(*, student: AbstractBaseUser, skip: int | None = None) -> Mis
     return MistakesState(open_count=open_count, card=card, question=question, steps_to_wait=0)
 
 
-def open_mistakes_count(*, student: AbstractBaseUser) -> int:
-    return MistakeCard.objects.of_student(student).open().count()
+def open_mistakes_count(*, student: AbstractBaseUser, now: datetime.datetime) -> int:
+    return _askable_cards(student=student, now=now).open().count()
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -178,9 +206,9 @@ def practice_answer_record(
             existing = PracticeAnswer.objects.filter(student=student, token=token).first()
             if existing is not None:
                 return existing
-            if not Bank.objects.filter(pk=question.bank_id, is_practice_open=True).exists():
+            if not askable_questions(student=student, now=now).filter(pk=question.pk).exists():
                 raise ValidationError(
-                    _("This question bank is closed for practice for now."), code="closed"
+                    _("This question cannot be practised for now."), code="closed"
                 )
             step = answered_steps(student=student) + 1
             card = MistakeCard.objects.filter(student=student, question=question).first()
@@ -221,15 +249,13 @@ def _unrecorded_attempts(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
     """Finished attempts not yet turned into mistake cards, with what the review policy reads."""
     return (
         attempts.filter(state=AttemptState.FINISHED, mistake_record__isnull=True)
-        .select_related("assignment__quiz")
+        .select_related("assignment")
         .annotate(latest_override_close=latest_override_close("assignment"))
     )
 
 
 def _shows_correct_answer(attempt: Attempt, now: datetime.datetime) -> bool:
-    # "After the assignment closes" means closed for everyone, extensions included.
-    results_at = attempt.assignment.results_at(attempt.latest_override_close)  # type: ignore[attr-defined]
-    return attempt.review_options(now=now, closes_at=results_at).correct_answer
+    return attempt.review_options(now=now).correct_answer
 
 
 def _record_attempts(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-SHUFFLABLE_CHOICE_TYPES = {"single", "multiple"}
+from .question_types import CHOICE_TYPES, SHUFFLABLE_CHOICE_TYPES, TYPED_FIELD, QType
 
 
 def draw_display_order(snapshot: dict[str, Any], *, rng: random.Random, shuffle: bool) -> list[int]:
@@ -20,16 +20,16 @@ def draw_display_order(snapshot: dict[str, Any], *, rng: random.Random, shuffle:
     the key away. An ordering question is never shown already in the right order.
     """
     qtype = snapshot["type"]
-    if qtype in ("single", "multiple", "truefalse"):
+    if qtype in CHOICE_TYPES:
         ids = [c["id"] for c in snapshot.get("choices", [])]
         if shuffle and qtype in SHUFFLABLE_CHOICE_TYPES:
             rng.shuffle(ids)
         return ids
-    if qtype == "matching":
+    if qtype == QType.MATCHING:
         ids = [p["id"] for p in snapshot.get("pairs", [])]
         rng.shuffle(ids)
         return ids
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         key = [i["id"] for i in snapshot.get("items", [])]
         ids = list(key)
         rng.shuffle(ids)
@@ -69,11 +69,11 @@ class FormLayout:
 
 def form_layout(snapshot: dict[str, Any], display_order: list[int]) -> FormLayout:
     qtype = snapshot["type"]
-    if qtype in ("single", "multiple", "truefalse"):
+    if qtype in CHOICE_TYPES:
         return FormLayout(
             choice_ids=[c["id"] for c in _in_order(snapshot.get("choices", []), display_order)]
         )
-    if qtype == "matching":
+    if qtype == QType.MATCHING:
         pairs = snapshot.get("pairs", [])
         option_ids, option_texts = [], []
         for pair in _in_order(pairs, display_order):
@@ -83,7 +83,7 @@ def form_layout(snapshot: dict[str, Any], display_order: list[int]) -> FormLayou
         return FormLayout(
             prompt_ids=[p["id"] for p in pairs], option_ids=option_ids, option_texts=option_texts
         )
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         return FormLayout(
             item_ids=[i["id"] for i in _in_order(snapshot.get("items", []), display_order)]
         )
@@ -108,16 +108,16 @@ def question_for_student(
         "image": snapshot.get("image", ""),
         "image_alt": snapshot.get("image_alt", ""),
     }
-    if qtype in ("single", "multiple", "truefalse"):
+    if qtype in CHOICE_TYPES:
         texts = {c["id"]: c["text"] for c in snapshot.get("choices", [])}
         chosen = set(answer.get("choices", [])) | {answer.get("choice")}
         view["choices"] = [
             {"id": number, "text": texts[choice_id], "checked": choice_id in chosen}
             for number, choice_id in enumerate(layout.choice_ids, start=1)
         ]
-    elif qtype in ("short", "numeric"):
-        view["typed"] = answer.get("text" if qtype == "short" else "value", "")
-    elif qtype == "matching":
+    elif qtype in TYPED_FIELD:
+        view["typed"] = answer.get(TYPED_FIELD[qtype], "")
+    elif qtype == QType.MATCHING:
         prompts = {p["id"]: p["prompt"] for p in snapshot.get("pairs", [])}
         matches = answer.get("matches", {})
         view["prompts"] = [
@@ -131,7 +131,7 @@ def question_for_student(
         view["options"] = [
             {"id": number, "text": text} for number, text in enumerate(layout.option_texts, start=1)
         ]
-    elif qtype == "ordering":
+    elif qtype == QType.ORDERING:
         texts = {i["id"]: i["text"] for i in snapshot.get("items", [])}
         ranks = answer.get("ranks") or {
             str(item): place for place, item in enumerate(answer.get("order", []), 1) if item
@@ -149,13 +149,13 @@ def describe_answer(snapshot: dict[str, Any], answer: dict[str, Any] | None) -> 
     if not answer:
         return "—"
     qtype = snapshot["type"]
-    if qtype in ("single", "truefalse", "multiple"):
+    if qtype in CHOICE_TYPES:
         texts = {c["id"]: c["text"] for c in snapshot.get("choices", [])}
-        chosen = answer.get("choices", []) if qtype == "multiple" else [answer.get("choice")]
+        chosen = answer.get("choices", []) if qtype == QType.MULTIPLE else [answer.get("choice")]
         return "; ".join(texts.get(i, "?") for i in chosen if i is not None) or "—"
-    if qtype == "short":
+    if qtype == QType.SHORT:
         return str(answer.get("text", "")) or "—"
-    if qtype == "numeric":
+    if qtype == QType.NUMERIC:
         value = str(answer.get("value", ""))
         try:
             # A key stored as 1992.0000000 reads as 1992; what a student typed is shown as typed.
@@ -163,7 +163,7 @@ def describe_answer(snapshot: dict[str, Any], answer: dict[str, Any] | None) -> 
         except InvalidOperation:
             return value or "—"
         return format(number.normalize(), "f") if "." in value and number == number else value
-    if qtype == "matching":
+    if qtype == QType.MATCHING:
         pairs = {p["id"]: p for p in snapshot.get("pairs", [])}
         matches = answer.get("matches", {})
         return "; ".join(
@@ -172,7 +172,7 @@ def describe_answer(snapshot: dict[str, Any], answer: dict[str, Any] | None) -> 
             else f"{pair['prompt']} → —"
             for pid, pair in pairs.items()
         )
-    if qtype == "ordering":
+    if qtype == QType.ORDERING:
         texts = {i["id"]: i["text"] for i in snapshot.get("items", [])}
         return " → ".join(texts.get(i, "?") for i in answer.get("order", [])) or "—"
     return "—"

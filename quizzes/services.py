@@ -1,7 +1,13 @@
-"""Writes that span several models. Each is atomic and takes `now` so time rules are testable."""
+"""The attempt lifecycle: start, save answers, move between pages, submit, finish.
+
+Each function is atomic and takes `now`, so the time rules (invariant 3) are testable. The
+rules they apply live on the models (Assignment.start_refusal, deadline_for; Attempt.
+accepts_answers); these functions apply them under the right row locks.
+"""
 
 import datetime
 import random
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from . import grading
+from . import drawing, grading
 from .models import (
     Assignment,
     AssignmentOverride,
@@ -21,105 +27,107 @@ from .models import (
     Enrollment,
     FinishReason,
     Question,
-    QuestionStatus,
     Response,
     Slot,
 )
-from .models.question import key_rows_create
 from .presentation import draw_display_order
 
 
-def question_duplicate(*, question: Question, user: AbstractBaseUser | None) -> Question:
-    """A draft copy of a question, with its key rows and tags and no import key."""
-    with transaction.atomic():
-        parts = {
-            "choices": list(question.choices.all()),
-            "accepted_answers": list(question.accepted_answers.all()),
-            "numeric_answers": list(question.numeric_answers.all()),
-            "match_pairs": list(question.match_pairs.all()),
-            "order_items": list(question.order_items.all()),
-        }
-        tags = list(question.tags.all())
-        copy = Question.objects.get(pk=question.pk)
-        copy.pk = None
-        copy.key = ""
-        copy.title = _("%(title)s (copy)") % {"title": question.title}
-        copy.status = QuestionStatus.DRAFT
-        copy.created_by = user  # type: ignore[assignment]
-        copy.save()
-        copy.tags.set(tags)
-        for rows in parts.values():
-            for row in rows:
-                row.pk = None
-                row.question = copy
-        key_rows_create(row for rows in parts.values() for row in rows)
-    return copy
+def slot_demands(slots: Sequence[Slot]) -> list[drawing.Demand]:
+    """Each random slot's demand: its count, and the pool of questions it may draw.
 
-
-def student_window(
-    *, assignment: Assignment, override: AssignmentOverride | None
-) -> tuple[datetime.datetime, datetime.datetime]:
-    """The open and close times that apply to one student."""
-    opens_at = override.opens_at if override and override.opens_at else assignment.opens_at
-    closes_at = override.closes_at if override and override.closes_at else assignment.closes_at
-    return opens_at, closes_at
-
-
-def attempt_deadline(
-    *,
-    assignment: Assignment,
-    enrollment: Enrollment,
-    override: AssignmentOverride | None,
-    started_at: datetime.datetime,
-) -> datetime.datetime:
-    """deadline = min(start + time limit x accommodation, close time) (product invariant 3)."""
-    _opens_at, closes_at = student_window(assignment=assignment, override=override)
-    limit = assignment.time_limit_for(enrollment=enrollment, override=override)
-    if limit is None:
-        return closes_at
-    return min(started_at + limit, closes_at)
-
-
-def draw_questions(slots: list[Slot], rng: random.Random) -> list[tuple[Slot, int]]:
-    """(slot, question id) for every question the attempt will hold, in slot order.
-
-    Random slots are filled narrowest pool first (a tagged slot before a whole-bank slot on the
-    same bank), so a wide slot never takes the only questions a narrow one could use.
+    A pool is the bank's drawable questions (published, scored; with the slot's tag if it has
+    one) less the quiz's fixed questions. Slots may be unsaved (the admin checks a form before
+    saving). One query for every pool together.
     """
-    taken = {slot.question_id for slot in slots if slot.question_id}
-    pools = {
-        index: list(
-            Question.objects.drawable_from(bank=slot.bank, tag=slot.tag)  # type: ignore[arg-type]
-            .exclude(pk__in=taken)
-            .values_list("pk", flat=True)
+    fixed = {slot.question_id for slot in slots if slot.question_id}
+    randoms = [slot for slot in slots if slot.is_random]
+    rows = (
+        Question.objects.published()
+        .scored()
+        .filter(bank_id__in={slot.bank_id for slot in randoms})
+        .exclude(pk__in=fixed)
+        .values_list("pk", "bank_id", "tags")
+    )
+    by_bank: dict[int, set[int]] = {}
+    by_tag: dict[tuple[int, int], set[int]] = {}
+    for pk, bank_id, tag_id in rows:
+        by_bank.setdefault(bank_id, set()).add(pk)
+        if tag_id is not None:
+            by_tag.setdefault((bank_id, tag_id), set()).add(pk)
+    return [
+        drawing.Demand(
+            slot.count,
+            frozenset(
+                by_bank.get(slot.bank_id, set())  # type: ignore[arg-type]
+                if slot.tag_id is None
+                else by_tag.get((slot.bank_id, slot.tag_id), set())  # type: ignore[arg-type]
+            ),
         )
-        for index, slot in enumerate(slots)
-        if not slot.question_id
+        for slot in randoms
+    ]
+
+
+def slots_problem(slots: Sequence[Slot]) -> str | None:
+    """Why these slots can never be filled, in a teacher's words; None when a draw exists.
+
+    Exact (quizzes.drawing.shortfall): the admin refuses exactly the quizzes no draw can fill.
+    """
+    shortfall = drawing.shortfall(slot_demands(slots))
+    if shortfall is None:
+        return None
+    randoms = [slot for slot in slots if slot.is_random]
+    named = [randoms[index] for index in shortfall.slots]
+    values = {
+        "slots": "”, “".join(str(slot) for slot in named),
+        "places": shortfall.places,
+        "questions": shortfall.questions,
     }
-    picks: dict[int, list[int]] = {}
-    for index in sorted(pools, key=lambda i: (len(pools[i]), i)):
-        slot = slots[index]
-        pool = [pk for pk in pools[index] if pk not in taken]
-        if len(pool) < slot.count:
-            raise ValidationError(
-                _(
-                    "This quiz cannot be started: a random slot asks for %(count)d questions "
-                    "from %(bank)s but only %(available)d are available. Tell your teacher."
-                )
-                % {"count": slot.count, "bank": slot.bank, "available": len(pool)},
-                code="slot_pool_too_small",
+    if len(named) == 1:
+        return (
+            _(
+                "The random slot “%(slots)s” cannot be filled: it asks for %(places)d, and only "
+                "%(questions)d published questions fit it (not counting this quiz's fixed ones). "
+                "Lower the count or publish more questions."
             )
-        picks[index] = rng.sample(pool, slot.count)
-        taken.update(picks[index])
+            % values
+        )
+    return (
+        _(
+            "The random slots “%(slots)s” cannot all be filled: together they ask for "
+            "%(places)d questions, and only %(questions)d different published questions fit "
+            "them (not counting this quiz's fixed ones). Lower a count, or publish or tag more "
+            "questions."
+        )
+        % values
+    )
+
+
+def draw_questions(slots: Sequence[Slot], rng: random.Random) -> list[tuple[Slot, int]]:
+    """(slot, question id) for every question a new attempt will hold, in slot order.
+
+    Random slots are filled by quizzes.drawing (never refused when some draw exists; uniform
+    over the possible draws in all but pathological cases). A fixed question retired (or set
+    back to draft) after the quiz was built is left out: its teacher took it out of use,
+    probably because it was wrong. ValidationError when the random slots cannot be filled.
+    """
+    try:
+        picks = iter(drawing.draw(slot_demands(slots), rng))
+    except drawing.DrawImpossible:
+        raise ValidationError(
+            _(
+                "This quiz cannot be started: it asks for more questions than its banks hold. "
+                "Tell your teacher."
+            ),
+            code="slot_pool_too_small",
+        ) from None
     chosen: list[tuple[Slot, int]] = []
-    for index, slot in enumerate(slots):
-        if slot.question_id:
-            # A fixed question retired (or set back to draft) after the quiz was built is left
-            # out of new attempts: the teacher took it out of use, probably because it was wrong.
-            if slot.question is not None and slot.question.status == QuestionStatus.PUBLISHED:
-                chosen.append((slot, slot.question_id))
-        else:
-            chosen.extend((slot, pk) for pk in picks[index])
+    for slot in slots:
+        if slot.is_random:
+            # Demands (and so picks) come in the order of the random slots.
+            chosen.extend((slot, pk) for pk in next(picks))
+        elif slot.question is not None and slot.question.is_drawable:
+            chosen.append((slot, slot.question.pk))
     return chosen
 
 
@@ -132,8 +140,8 @@ def attempt_start(
 ) -> Attempt:
     """Start an attempt, or return the one already in progress (starting twice is harmless).
 
-    Freezes the drawn questions, their order, each question's display order and a snapshot of
-    its content and key.
+    Refuses with the ValidationError of Assignment.start_refusal. Freezes the drawn questions,
+    their order, each question's display order and a snapshot of its content and key.
     """
     rng = rng or random.Random()
     try:
@@ -155,26 +163,20 @@ def attempt_start(
             override = AssignmentOverride.objects.filter(
                 assignment=assignment, student=student
             ).first()
-            opens_at, closes_at = student_window(assignment=assignment, override=override)
-            if now < opens_at:
-                raise ValidationError(_("This assignment is not open yet."), code="not_open")
-            if now >= closes_at:
-                raise ValidationError(_("This assignment has closed."), code="closed")
             used = (
                 Attempt.objects.filter(assignment=assignment, student=student).aggregate(
                     last=Max("number")
                 )["last"]
                 or 0
             )
-            allowed = assignment.attempts_allowed_for(override)
-            if allowed and used >= allowed:
-                raise ValidationError(
-                    _("You have used all your attempts at this assignment."), code="no_attempts"
-                )
-            quiz = assignment.quiz
-            slots = list(quiz.slots.select_related("question", "bank", "tag"))
+            refusal = assignment.start_refusal(
+                override=override, attempts_used=used, has_attempt_in_progress=False, now=now
+            )
+            if refusal is not None:
+                raise refusal
+            slots = list(assignment.quiz.slots.select_related("question", "bank", "tag"))
             drawn = draw_questions(slots, rng)
-            if quiz.shuffle_questions:
+            if assignment.shuffle_questions:
                 rng.shuffle(drawn)
             questions = Question.objects.with_parts().in_bulk([pk for _slot, pk in drawn])
             attempt = Attempt.objects.create(
@@ -182,12 +184,12 @@ def attempt_start(
                 student=student,
                 number=used + 1,
                 started_at=now,
-                deadline=attempt_deadline(
-                    assignment=assignment, enrollment=enrollment, override=override, started_at=now
+                deadline=assignment.deadline_for(
+                    enrollment=enrollment, override=override, started_at=now
                 ),
             )
             rows = []
-            per_page = quiz.questions_per_page
+            per_page = assignment.questions_per_page
             for index, (slot, pk) in enumerate(drawn):
                 question = questions[pk]
                 snapshot = question.snapshot()
@@ -201,22 +203,15 @@ def attempt_start(
                         points=slot.points if slot.points is not None else question.default_points,
                         snapshot=snapshot,
                         display_order=draw_display_order(
-                            snapshot, rng=rng, shuffle=quiz.shuffle_choices
+                            snapshot, rng=rng, shuffle=assignment.shuffle_choices
                         ),
                     )
                 )
             AttemptQuestion.objects.bulk_create(rows)
             Response.objects.bulk_create(
-                [
-                    Response(attempt_question=row)
-                    for row in rows
-                    if row.snapshot["type"] != "description"
-                ]
+                [Response(attempt_question=row) for row in rows if row.is_scored]
             )
-            attempt.max_score = sum(
-                (row.points for row in rows if grading.is_scored(row.snapshot["type"])),
-                Decimal(0),
-            )
+            attempt.max_score = sum((row.points for row in rows if row.is_scored), Decimal(0))
             attempt.save(update_fields=["max_score"])
             return attempt
     except IntegrityError:
@@ -234,6 +229,42 @@ class AttemptClosedError(Exception):
     """The attempt finished, or passed its deadline and grace, before the answer was stored."""
 
 
+class PageClosedError(Exception):
+    """A sequential quiz already moved past this page (another request got there first)."""
+
+
+def _lock_open_attempt(attempt_id: int, *, now: datetime.datetime) -> Attempt:
+    """The attempt row, locked; AttemptClosedError once it no longer accepts answers.
+
+    attempt_finish holds this row FOR UPDATE while it grades: a save either commits before
+    grading reads the answers, or finds the attempt closed. Never after.
+    """
+    attempt = (
+        Attempt.objects.select_for_update(no_key=True)
+        .only("state", "deadline", "current_page")
+        .get(pk=attempt_id)
+    )
+    if not attempt.accepts_answers(now=now):
+        raise AttemptClosedError
+    return attempt
+
+
+def _store_answer(
+    response: Response,
+    *,
+    answer: dict[str, Any],
+    revision: int,
+    now: datetime.datetime,
+    is_flagged: bool | None,
+) -> bool:
+    # A conditional UPDATE: two tabs or a retried request can never replace a newer answer
+    # with an older one, whatever order they arrive in.
+    changes: dict[str, Any] = {"answer": answer, "revision": revision, "saved_at": now}
+    if is_flagged is not None:
+        changes["is_flagged"] = is_flagged
+    return bool(Response.objects.filter(pk=response.pk, revision__lt=revision).update(**changes))
+
+
 def response_save(
     *,
     response: Response,
@@ -245,25 +276,68 @@ def response_save(
     """Store an answer unless a newer revision is already stored. Returns whether it was stored.
 
     Raises AttemptClosedError, storing nothing, once the attempt no longer accepts answers.
-
-    A conditional UPDATE, so two tabs or a retried request can never replace a newer answer
-    with an older one, whatever order they arrive in.
     """
-    changes: dict[str, Any] = {"answer": answer, "revision": revision, "saved_at": now}
-    if is_flagged is not None:
-        changes["is_flagged"] = is_flagged
     with transaction.atomic():
-        # attempt_finish holds this row FOR UPDATE while it grades: a save either commits
-        # before grading reads the answers, or finds the attempt closed. Never after.
-        attempt = (
-            Attempt.objects.select_for_update(no_key=True)
-            .only("state", "deadline")
-            .get(pk=response.attempt_question.attempt_id)
+        _lock_open_attempt(response.attempt_question.attempt_id, now=now)
+        return _store_answer(
+            response, answer=answer, revision=revision, now=now, is_flagged=is_flagged
         )
-        if not attempt_accepts_answers(attempt=attempt, now=now):
-            raise AttemptClosedError
-        stored = Response.objects.filter(pk=response.pk, revision__lt=revision).update(**changes)
-    return bool(stored)
+
+
+def attempt_page_save(
+    *,
+    attempt: Attempt,
+    on_page: Iterable[AttemptQuestion],
+    answers: Mapping[int, dict[str, Any]],
+    flag: tuple[int, bool] | None,
+    page: int,
+    target: int,
+    now: datetime.datetime,
+) -> None:
+    """A page's changed answers (by attempt question id), its flag, and the page to go to.
+
+    All or nothing. `flag` is (position, state): the button says which state it sets, so a
+    double click cannot undo itself. A sequential quiz moves only from the page it is on, so a
+    slower request cannot reopen a page (PageClosedError). AttemptClosedError once the attempt
+    no longer accepts answers.
+    """
+    revision = Response.revision_at(now)
+    with transaction.atomic():
+        _lock_open_attempt(attempt.pk, now=now)
+        for aq in on_page:
+            response = getattr(aq, "response", None)
+            if response is None:
+                continue
+            is_flagged = flag[1] if flag and flag[0] == aq.position else None
+            if aq.pk in answers:
+                _store_answer(
+                    response,
+                    answer=answers[aq.pk],
+                    revision=revision,
+                    now=now,
+                    is_flagged=is_flagged,
+                )
+            elif is_flagged is not None:
+                Response.objects.filter(pk=response.pk).update(is_flagged=is_flagged)
+        moved = Attempt.objects.filter(pk=attempt.pk)
+        if attempt.assignment.is_sequential:
+            moved = moved.filter(current_page=page)
+        if not moved.update(current_page=target):
+            raise PageClosedError
+
+
+def attempt_submit(*, attempt: Attempt, now: datetime.datetime) -> Attempt:
+    """The student's submit: graded now, or, past the deadline, recorded as a time-out.
+
+    Whether time ran out is the server's clock's decision alone (invariant 8): a page that
+    says its countdown reached zero earns nothing the clock does not confirm.
+    """
+    reason = (
+        FinishReason.TIMED_OUT
+        if attempt.deadline is not None and now >= attempt.deadline
+        else FinishReason.SUBMITTED
+    )
+    return attempt_finish(attempt=attempt, now=now, reason=reason)
 
 
 def attempt_finish(
@@ -282,7 +356,7 @@ def attempt_finish(
         marks = []
         graded = []
         for aq in questions:
-            if not grading.is_scored(aq.snapshot["type"]):
+            if not aq.is_scored:
                 continue
             response = aq.response
             response.fraction = grading.grade_response(aq.snapshot, response.answer)
@@ -311,13 +385,11 @@ def attempts_refresh_deadlines(
     A shorter limit never ends an attempt retroactively: the deadline is at least `now`.
     Returns how many attempts changed.
     """
-    attempts = Attempt.objects.filter(
-        assignment=assignment, state=AttemptState.IN_PROGRESS
-    ).select_related("assignment__quiz")
+    attempts = Attempt.objects.filter(assignment=assignment, state=AttemptState.IN_PROGRESS)
     if student is not None:
         attempts = attempts.filter(student=student)
-    attempts = list(attempts)
-    students = {a.student_id for a in attempts}
+    in_progress = list(attempts)
+    students = {a.student_id for a in in_progress}
     enrollments = {
         e.student_id: e
         for e in Enrollment.objects.filter(
@@ -329,14 +401,13 @@ def attempts_refresh_deadlines(
         for o in AssignmentOverride.objects.filter(assignment=assignment, student_id__in=students)
     }
     changed = []
-    for attempt in attempts:
+    for attempt in in_progress:
         enrollment = enrollments.get(attempt.student_id)
         if enrollment is None:
             continue
         deadline = max(
             now,
-            attempt_deadline(
-                assignment=assignment,
+            assignment.deadline_for(
                 enrollment=enrollment,
                 override=overrides.get(attempt.student_id),
                 started_at=attempt.started_at,
@@ -349,61 +420,25 @@ def attempts_refresh_deadlines(
     return len(changed)
 
 
-def grace_period() -> datetime.timedelta:
-    from django.conf import settings
-
-    return datetime.timedelta(seconds=settings.QUIZZES_GRACE_SECONDS)
-
-
-def attempt_accepts_answers(*, attempt: Attempt, now: datetime.datetime) -> bool:
-    """In progress and not past its deadline plus the grace period (product invariant 3)."""
-    if attempt.state != AttemptState.IN_PROGRESS:
-        return False
-    return attempt.deadline is None or now <= attempt.deadline + grace_period()
-
-
 def attempt_finish_if_overdue(*, attempt: Attempt, now: datetime.datetime) -> Attempt:
     """Finish an abandoned attempt from its saved answers, dated at its deadline."""
-    if attempt.state == AttemptState.IN_PROGRESS and not attempt_accepts_answers(
-        attempt=attempt, now=now
-    ):
+    if attempt.is_overdue(now=now):
         return attempt_finish(attempt=attempt, now=now, reason=FinishReason.TIMED_OUT)
     return attempt
 
 
-def attempts_finish_overdue(*, now: datetime.datetime) -> int:
-    """Finish every abandoned attempt (for cron). Returns how many were finished."""
-    overdue = Attempt.objects.filter(
-        state=AttemptState.IN_PROGRESS, deadline__lt=now - grace_period()
-    )
+def attempts_finish_overdue(
+    *, now: datetime.datetime, student: AbstractBaseUser | None = None
+) -> int:
+    """Finish every abandoned attempt (cron), or one student's (before their pages read them).
+
+    Returns how many were finished. One query when there is nothing to finish.
+    """
+    overdue = Attempt.objects.overdue(now=now)
+    if student is not None:
+        overdue = overdue.filter(student=student)
     count = 0
     for attempt in overdue.iterator():
         attempt_finish(attempt=attempt, now=now, reason=FinishReason.TIMED_OUT)
         count += 1
     return count
-
-
-def teacher_create(
-    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
-) -> AbstractBaseUser:
-    """A staff account in the Teachers group (never a superuser)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    user_model = get_user_model()
-    with transaction.atomic():
-        if user_model.objects.filter(username=username).exists():
-            raise ValidationError(
-                _("A user named %(username)s already exists.") % {"username": username},
-                code="username_taken",
-            )
-        user = user_model.objects.create_user(
-            username=username,
-            password=password,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            is_staff=True,
-        )
-        user.groups.add(Group.objects.get(name="Teachers"))
-    return user

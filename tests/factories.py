@@ -173,10 +173,19 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
-    """Open now by default; traits `closed` and `upcoming`."""
+    """Open now by default; traits `closed` and `upcoming`.
+
+    Exam settings start as the quiz's defaults (as Assignment.of_quiz does); pass any of them
+    to give this assignment its own.
+    """
 
     class Meta:
         model = Assignment
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        quiz = kwargs["quiz"]
+        return super()._create(model_class, *args, **{**quiz.exam_settings(), **kwargs})
 
     quiz = factory.SubFactory(QuizFactory, published=True)
     school_class = factory.SubFactory(SchoolClassFactory)

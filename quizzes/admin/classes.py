@@ -7,19 +7,21 @@ picks or edits another teacher's class, assignment or attempt (superusers see ev
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from quizzes.assigning import assignment_changes_record, assignment_save, overrides_changes
 from quizzes.models import (
     Assignment,
+    AssignmentChange,
     AssignmentOverride,
     Attempt,
     AttemptQuestion,
@@ -27,20 +29,13 @@ from quizzes.models import (
     Quiz,
     SchoolClass,
 )
+from quizzes.models.assignment import OVERRIDE_FIELDS
+from quizzes.models.quiz import REVIEW_FIELDS
 from quizzes.presentation import describe_answer
 from quizzes.services import attempts_refresh_deadlines
 
 
-class StudentFieldMixin:
-    """Only students can be enrolled or given overrides, whatever id a form posts."""
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
-        if db_field.name == "student":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=False, is_superuser=False)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
-
-
-class EnrollmentInline(StudentFieldMixin, admin.TabularInline):
+class EnrollmentInline(admin.TabularInline):
     model = Enrollment
     fields = ["student", "time_multiplier", "has_unlimited_time", "joined_at"]
     readonly_fields = ["joined_at"]
@@ -99,51 +94,55 @@ class SchoolClassAdmin(admin.ModelAdmin):
         )
 
 
-class OverrideFormSet(BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors) or not self.instance.school_class_id:
-            return
-        enrolled = set(
-            Enrollment.objects.filter(school_class_id=self.instance.school_class_id).values_list(
-                "student_id", flat=True
-            )
-        )
-        for form in self.forms:
-            data = form.cleaned_data
-            if not data or data.get("DELETE"):
-                continue
-            student = data.get("student")
-            if student is not None and student.pk not in enrolled:
-                raise ValidationError(
-                    _("%(student)s is not in this class; enrol them first.") % {"student": student}
-                )
-            opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
-            opens_at = opens_at or self.instance.opens_at
-            closes_at = closes_at or self.instance.closes_at
-            if opens_at and closes_at and closes_at <= opens_at:
-                raise ValidationError(
-                    _("The override for %(student)s closes before it opens.") % {"student": student}
-                )
-            if not any(
-                data.get(field) is not None
-                for field in ("opens_at", "closes_at", "attempts_allowed", "time_limit_minutes")
-            ):
-                raise ValidationError(
-                    _("The override for %(student)s changes nothing; fill in a field or remove it.")
-                    % {"student": student}
-                )
+class OverrideInline(admin.TabularInline):
+    """Per-student exceptions; the rules (enrolled student, a real change) are the model's."""
 
-
-class OverrideInline(StudentFieldMixin, admin.TabularInline):
     model = AssignmentOverride
-    formset = OverrideFormSet
-    fields = ["student", "opens_at", "closes_at", "attempts_allowed", "time_limit_minutes"]
+    fields = ["student", *OVERRIDE_FIELDS]
     autocomplete_fields = ["student"]
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentOverride]:
         return super().get_queryset(request).select_related("student")
+
+
+class AssignmentChangeInline(admin.TabularInline):
+    """The exam's history: every logged change, newest first. Read-only."""
+
+    model = AssignmentChange
+    fields = ["changed_at", "changed_by", "what_changed"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = gettext_lazy("history of changes to this exam")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentChange]:
+        return super().get_queryset(request).select_related("changed_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("what changed"))
+    def what_changed(self, change: AssignmentChange) -> str:
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} → {}",
+            ((c.get("what", ""), c.get("from", ""), c.get("to", "")) for c in change.changes),
+        )
+
+
+class ChooseQuizForm(forms.Form):
+    quiz = forms.ModelChoiceField(
+        queryset=Quiz.objects.filter(is_published=True),
+        label=gettext_lazy("Quiz to assign"),
+        help_text=gettext_lazy(
+            "Its default exam settings are filled in on the next page; change them there "
+            "for this class."
+        ),
+    )
 
 
 @admin.register(Assignment)
@@ -153,12 +152,49 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["quiz", "school_class"]
     search_fields = ["quiz__title", "school_class__name"]
     date_hierarchy = "opens_at"
-    fields = ["quiz", "school_class", "opens_at", "closes_at", "created_by"]
     readonly_fields = ["created_by"]
-    inlines = [OverrideInline]
+    inlines = [OverrideInline, AssignmentChangeInline]
+    fieldsets = [
+        (None, {"fields": ["quiz", "school_class", "opens_at", "closes_at", "created_by"]}),
+        (
+            gettext_lazy("Timing and attempts"),
+            {"fields": ["time_limit_minutes", "attempts_allowed", "grading_method", "pass_mark"]},
+        ),
+        (
+            gettext_lazy("Order and navigation"),
+            {
+                "fields": [
+                    "shuffle_questions",
+                    "shuffle_choices",
+                    "navigation",
+                    "questions_per_page",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Review policy"),
+            {
+                "fields": list(REVIEW_FIELDS),
+                "description": gettext_lazy(
+                    "What students see after an attempt, and when. Nothing is shown during it. "
+                    "Practice and old reviews never show a question this exam could ask until "
+                    "its correct answers are shown."
+                ),
+            },
+        ),
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
         return Assignment.objects.taught_by(request.user).annotate(n_attempts=Count("attempts"))
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        # A new assignment has no history yet.
+        return self.inlines if obj is not None else [OverrideInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The quiz is chosen once: its attempts and settings belong to this assignment.
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "quiz"] if obj is not None else fields
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "school_class":
@@ -167,32 +203,74 @@ class AssignmentAdmin(admin.ModelAdmin):
             kwargs["queryset"] = Quiz.objects.filter(is_published=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def _chosen_quiz(self, request: HttpRequest) -> Quiz | None:
+        raw = request.GET.get("quiz", "")
+        if not raw.isascii() or not raw.isdigit():
+            return None
+        return Quiz.objects.filter(is_published=True, pk=int(raw)).first()
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None):
+        """First the quiz (its defaults fill the form), then the class, window and settings."""
+        if self._chosen_quiz(request) is None:
+            form = ChooseQuizForm(request.GET if "quiz" in request.GET else None)
+            return TemplateResponse(
+                request,
+                "admin/quizzes/assignment/choose_quiz.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": _("Choose the quiz to assign"),
+                    "form": form,
+                    "has_view_permission": self.has_view_permission(request),
+                },
+            )
+        return super().add_view(request, form_url, extra_context)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        quiz = self._chosen_quiz(request)
+        if quiz is not None:
+            initial.update(quiz=quiz.pk, **quiz.exam_settings())
+        return initial
+
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
-        base_clean = form.clean
-
-        def clean(self_form: Any) -> dict[str, Any]:
-            data = base_clean(self_form)
-            opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
-            if opens_at and closes_at and closes_at <= opens_at:
-                raise ValidationError(
-                    {"closes_at": _("The close time must be after the open time.")}
-                )
-            return data
-
-        form.clean = clean
+        if obj is None and "quiz" in form.base_fields:
+            # The quiz comes from the chooser, never from the posted form.
+            quiz = self._chosen_quiz(request)
+            form.base_fields["quiz"].initial = quiz.pk if quiz else None
+            form.base_fields["quiz"].disabled = True
         return form
 
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        changes = assignment_save(assignment=obj, changed_by=request.user, now=timezone.now())
+        if changes and obj.attempts.exists():
+            self.message_user(
+                request,
+                _(
+                    "Students have started this exam: the change applies to them now "
+                    "(running attempts included) and is logged in its history."
+                ),
+                messages.WARNING,
+            )
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # A new close time or a student's override applies to attempts already running.
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not AssignmentOverride:
+            return super().save_formset(request, form, formset, change)
+        assignment = form.instance
+        before = list(assignment.overrides.select_related("student"))
+        super().save_formset(request, form, formset, change)
         if change:
-            attempts_refresh_deadlines(assignment=form.instance, now=timezone.now())
+            after = list(assignment.overrides.select_related("student"))
+            assignment_changes_record(
+                assignment=assignment,
+                changed_by=request.user,
+                now=timezone.now(),
+                changes=overrides_changes(before=before, after=after),
+            )
+        return None
 
     @admin.display(description=gettext_lazy("status"))
     def status(self, assignment: Assignment) -> str:

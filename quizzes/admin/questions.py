@@ -20,6 +20,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from quizzes.authoring import KeyParts, validate_key
+from quizzes.library import (
+    has_valid_key,
+    question_duplicate,
+    questions_move,
+    questions_set_status,
+)
 from quizzes.models import (
     AcceptedAnswer,
     Bank,
@@ -33,7 +39,7 @@ from quizzes.models import (
     Tag,
 )
 from quizzes.presentation import draw_display_order, question_for_student
-from quizzes.services import question_duplicate
+from quizzes.question_types import KEY_ROW_KINDS, key_rows
 
 TYPE_HELP = {
     QuestionType.SINGLE: _("One correct answer among several choices."),
@@ -199,15 +205,12 @@ class OrderItemInline(KeyRowsInline):
     extra = 4
 
 
-INLINE_BY_TYPE: dict[str, type[KeyRowsInline] | None] = {
-    QuestionType.SINGLE: ChoiceInline,
-    QuestionType.MULTIPLE: ChoiceInline,
-    QuestionType.TRUE_FALSE: ChoiceInline,
-    QuestionType.SHORT: AcceptedAnswerInline,
-    QuestionType.NUMERIC: NumericAnswerInline,
-    QuestionType.MATCHING: MatchPairInline,
-    QuestionType.ORDERING: OrderItemInline,
-    QuestionType.DESCRIPTION: None,
+INLINE_BY_KEY_ROWS: dict[str, type[KeyRowsInline]] = {
+    "choices": ChoiceInline,
+    "answers": AcceptedAnswerInline,
+    "numeric": NumericAnswerInline,
+    "pairs": MatchPairInline,
+    "items": OrderItemInline,
 }
 
 
@@ -289,8 +292,9 @@ class QuestionAdmin(admin.ModelAdmin):
         return value if value in QuestionType.values else None
 
     def get_inlines(self, request: HttpRequest, obj: Question | None) -> list[Any]:
-        inline = INLINE_BY_TYPE.get(self.requested_type(request, obj) or "")
-        return [inline] if inline else []
+        question_type = self.requested_type(request, obj)
+        rows = key_rows(question_type) if question_type else None
+        return [INLINE_BY_KEY_ROWS[rows]] if rows else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -351,17 +355,11 @@ class QuestionAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, QuestionStatus.RETIRED)
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Question], status: str) -> None:
-        if status == QuestionStatus.PUBLISHED:
-            invalid = [q for q in queryset.with_parts() if not self._key_is_valid(q)]
-            if invalid:
-                self.message_user(
-                    request,
-                    _("Not published: %(titles)s have an invalid key; open them to see why.")
-                    % {"titles": ", ".join(q.title for q in invalid)},
-                    messages.ERROR,
-                )
-                return
-        count = queryset.update(status=status, updated_at=timezone.now())
+        try:
+            count = questions_set_status(questions=queryset, status=status, now=timezone.now())
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext(
@@ -373,20 +371,12 @@ class QuestionAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @staticmethod
-    def _key_is_valid(question: Question) -> bool:
-        try:
-            validate_key(question.type, question.key_parts())
-        except ValidationError:
-            return False
-        return True
-
     @admin.action(description=_("Move selected questions to another bank"), permissions=["change"])
     def move_to_bank(self, request: HttpRequest, queryset: QuerySet[Question]):
         form = MoveToBankForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             bank = form.cleaned_data["bank"]
-            count = queryset.update(bank=bank, updated_at=timezone.now())
+            count = questions_move(questions=queryset, bank=bank, now=timezone.now())
             self.message_user(
                 request,
                 ngettext(
@@ -454,11 +444,8 @@ class QuestionAdmin(admin.ModelAdmin):
                 "title": _("Preview: %(title)s") % {"title": question.title},
                 "snapshot": snapshot,
                 # Named lists: a template reading snapshot.items would get dict.items().
-                "key_rows": {
-                    name: snapshot.get(name, [])
-                    for name in ("choices", "answers", "numeric", "pairs", "items")
-                },
-                "key_is_valid": self._key_is_valid(question),
+                "key_rows": {name: snapshot.get(name, []) for name in KEY_ROW_KINDS},
+                "key_is_valid": has_valid_key(question),
             },
         )
 

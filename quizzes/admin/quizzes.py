@@ -1,24 +1,27 @@
 """Quiz authoring: settings in fieldsets, fixed and random slots inline, a student-view preview."""
 
 import random
-from collections import Counter
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from quizzes.assigning import label, quiz_changes_record
+from quizzes.library import quiz_duplicate
 from quizzes.models import Question, QuestionStatus, Quiz, Slot
+from quizzes.models.quiz import REVIEW_FIELDS
 from quizzes.presentation import draw_display_order, question_for_student
-from quizzes.services import draw_questions
+from quizzes.services import draw_questions, slots_problem
 
 
 class SlotForm(forms.ModelForm):
@@ -31,7 +34,7 @@ class SlotForm(forms.ModelForm):
 
 
 class SlotFormSet(BaseInlineFormSet):
-    """Every draw must be possible, alone and together with the quiz's other slots."""
+    """Fixed questions usable once each, and random slots some draw can fill (exactly)."""
 
     def clean(self) -> None:
         super().clean()
@@ -54,43 +57,35 @@ class SlotFormSet(BaseInlineFormSet):
             if question.pk in fixed_ids:
                 errors.append(_("“%(title)s” is in the quiz twice.") % {"title": question.title})
             fixed_ids.add(question.pk)
-        errors += self._impossible_draws(live, fixed_ids)
+        slots = [
+            Slot(
+                question=f.cleaned_data.get("question"),
+                bank=f.cleaned_data.get("bank"),
+                tag=f.cleaned_data.get("tag"),
+                count=f.cleaned_data.get("count") or 1,
+            )
+            for f in live
+        ]
+        problem = slots_problem(slots)
+        if problem:
+            errors.append(problem)
         if self.instance.is_published and not live:
             errors.append(_("A published quiz needs at least one slot."))
         if errors:
             raise ValidationError(errors)
 
-    @staticmethod
-    def _impossible_draws(live: list[Any], fixed_ids: set[int]) -> list[str]:
-        """Draws asking for more than a bank (or bank and tag) holds, per pool and per bank."""
-        by_pool: Counter[tuple[Any, Any]] = Counter()
-        by_bank: Counter[Any] = Counter()
-        for form in live:
-            data = form.cleaned_data
-            if data.get("bank"):
-                by_pool[(data["bank"], data.get("tag"))] += data.get("count") or 1
-                by_bank[data["bank"]] += data.get("count") or 1
-        # The whole-bank total replaces the untagged pool's own demand: it is never smaller.
-        demands = [*by_pool.items(), *(((bank, None), n) for bank, n in by_bank.items())]
-        errors = []
-        for (bank, tag), wanted in dict(demands).items():
-            available = (
-                Question.objects.drawable_from(bank=bank, tag=tag).exclude(pk__in=fixed_ids).count()
-            )
-            if wanted > available:
-                where = f"{bank} #{tag}" if tag else str(bank)
-                errors.append(
-                    _(
-                        "Random slots ask for %(wanted)d questions from %(where)s, but it has "
-                        "only %(available)d published questions (not counting this quiz's fixed "
-                        "ones). Lower the count or publish more questions."
-                    )
-                    % {"wanted": wanted, "where": where, "available": available}
-                )
-        return errors
+
+class QuizLockMixin:
+    """A quiz in use by another teacher's live exam is read-only (Quiz.is_editable_by)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        quiz = obj if isinstance(obj, Quiz) else None
+        if quiz is not None and not quiz.is_editable_by(request.user, now=timezone.now()):
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
 
 
-class SlotInline(admin.TabularInline):
+class SlotInline(QuizLockMixin, admin.TabularInline):
     model = Slot
     form = SlotForm
     formset = SlotFormSet
@@ -99,23 +94,40 @@ class SlotInline(admin.TabularInline):
     extra = 2
     verbose_name = gettext_lazy("slot (a fixed question, or random questions from a bank)")
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
     list_display = ["title", "is_published", "slot_count", "time_limit_minutes", "grading_method"]
     list_filter = ["is_published", "grading_method", "navigation"]
     search_fields = ["title", "slug", "description"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_by", "created_at", "updated_at"]
     inlines = [SlotInline]
+    actions = ["duplicate"]
+    change_form_template = "admin/quizzes/quiz/change_form.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "is_published"]}),
         (
-            gettext_lazy("Timing and attempts"),
-            {"fields": ["time_limit_minutes", "attempts_allowed", "grading_method", "pass_mark"]},
+            gettext_lazy("Default timing and attempts"),
+            {
+                "fields": ["time_limit_minutes", "attempts_allowed", "grading_method", "pass_mark"],
+                "description": gettext_lazy(
+                    "Default exam settings: each new assignment of this quiz starts with these; "
+                    "from then on the assignment has its own, which only the teachers of its "
+                    "class change. Changing them here never changes an existing assignment."
+                ),
+            },
         ),
         (
-            gettext_lazy("Order and navigation"),
+            gettext_lazy("Default order and navigation"),
             {
                 "fields": [
                     "shuffle_questions",
@@ -126,15 +138,9 @@ class QuizAdmin(admin.ModelAdmin):
             },
         ),
         (
-            gettext_lazy("Review policy"),
+            gettext_lazy("Default review policy"),
             {
-                "fields": [
-                    "review_score",
-                    "review_correctness",
-                    "review_correct_answer",
-                    "review_feedback",
-                    "review_explanation",
-                ],
+                "fields": list(REVIEW_FIELDS),
                 "description": gettext_lazy(
                     "What students see after an attempt, and when. Nothing is shown during it."
                 ),
@@ -155,6 +161,79 @@ class QuizAdmin(admin.ModelAdmin):
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Save the slots; a change reaching live exams is logged in each and reported."""
+        slots_before = [str(slot) for slot in form.instance.slots.all()] if change else []
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        changes: list[dict[str, str]] = []
+        for name in ("title", "description"):
+            if name in form.changed_data:
+                changes.append(
+                    {
+                        "what": _("quiz %(field)s") % {"field": label(form.instance, name)},
+                        "from": str(form.initial.get(name) or "—"),
+                        "to": str(getattr(form.instance, name) or "—"),
+                    }
+                )
+        slots_after = [str(slot) for slot in form.instance.slots.all()]
+        if slots_after != slots_before:
+            changes.append(
+                {
+                    "what": _("questions of the quiz"),
+                    "from": "; ".join(slots_before) or "—",
+                    "to": "; ".join(slots_after) or "—",
+                }
+            )
+        live = quiz_changes_record(
+            quiz=form.instance, changed_by=request.user, now=timezone.now(), changes=changes
+        )
+        if changes and live:
+            self.message_user(
+                request,
+                ngettext(
+                    "This quiz is used by %(count)d open or upcoming assignment (%(names)s): "
+                    "students who start from now on get the new version; attempts already "
+                    "started keep theirs. The change is logged in its history.",
+                    "This quiz is used by %(count)d open or upcoming assignments (%(names)s): "
+                    "students who start from now on get the new version; attempts already "
+                    "started keep theirs. The change is logged in their histories.",
+                    len(live),
+                )
+                % {"count": len(live), "names": ", ".join(str(a.school_class) for a in live)},
+                messages.WARNING,
+            )
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        quiz = self.get_object(request, object_id)
+        if quiz is not None and not quiz.is_editable_by(request.user, now=timezone.now()):
+            extra_context = {
+                **(extra_context or {}),
+                "locked_reason": _(
+                    "Read-only: this quiz is used by an open or upcoming assignment in a class "
+                    "you do not teach, and changing it would change that teacher's exam. "
+                    "Duplicate it to make your own version."
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=gettext_lazy("Duplicate selected quizzes"), permissions=["add"])
+    def duplicate(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
+        copies = [quiz_duplicate(quiz=quiz, user=request.user) for quiz in queryset]
+        self.message_user(
+            request,
+            ngettext(
+                "Made %(count)d unpublished copy: %(titles)s.",
+                "Made %(count)d unpublished copies: %(titles)s.",
+                len(copies),
+            )
+            % {"count": len(copies), "titles": ", ".join(c.title for c in copies)},
+            messages.SUCCESS,
+        )
+
     def get_urls(self) -> list[Any]:
         return [
             path(
@@ -162,22 +241,41 @@ class QuizAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="quizzes_quiz_preview",
             ),
+            path(
+                "<int:pk>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="quizzes_quiz_duplicate",
+            ),
             *super().get_urls(),
         ]
+
+    def duplicate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """POST: an unpublished copy of the quiz for this teacher, opened for editing."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_view_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
+        quiz = get_object_or_404(Quiz, pk=pk)
+        copy = quiz_duplicate(quiz=quiz, user=request.user)
+        self.message_user(
+            request,
+            _("This is your copy of “%(title)s”: change it freely, then publish it.")
+            % {"title": quiz.title},
+            messages.SUCCESS,
+        )
+        return redirect("admin:quizzes_quiz_change", copy.pk)
 
     def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """One sample draw of the quiz, shown as a student would see it (no key)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz, pk=pk)
+        # Not a secret draw: a sample of what students may get.
         rng = random.Random()
         slots = list(quiz.slots.select_related("question", "bank", "tag"))
-        problem = ""
+        problem = slots_problem(slots) or ""
+        drawn = [] if problem else draw_questions(slots, rng)
         questions = []
-        try:
-            drawn = draw_questions(slots, rng)
-        except ValidationError as error:
-            problem, drawn = error.messages[0], []
         by_id = Question.objects.with_parts().in_bulk([pk for _slot, pk in drawn])
         for _slot, qpk in drawn:
             snapshot = by_id[qpk].snapshot()

@@ -1,6 +1,6 @@
 """The quiz domain. One module per concern; this package re-exports every model."""
 
-from .assignment import Assignment, AssignmentOverride
+from .assignment import Assignment, AssignmentChange, AssignmentOverride, StudentState
 from .attempt import (
     Attempt,
     AttemptQuestion,
@@ -23,11 +23,21 @@ from .question import (
     QuestionStatus,
     QuestionType,
 )
-from .quiz import GradingMethod, Navigation, Quiz, ReviewTiming, Slot
+from .quiz import (
+    EXAM_SETTING_FIELDS,
+    ExamSettings,
+    GradingMethod,
+    Navigation,
+    Quiz,
+    ReviewTiming,
+    Slot,
+)
 
 __all__ = [
+    "EXAM_SETTING_FIELDS",
     "AcceptedAnswer",
     "Assignment",
+    "AssignmentChange",
     "AssignmentOverride",
     "Attempt",
     "AttemptQuestion",
@@ -36,6 +46,7 @@ __all__ = [
     "Choice",
     "Difficulty",
     "Enrollment",
+    "ExamSettings",
     "FinishReason",
     "GradingMethod",
     "MatchPair",
@@ -55,5 +66,6 @@ __all__ = [
     "ReviewTiming",
     "SchoolClass",
     "Slot",
+    "StudentState",
     "Tag",
 ]

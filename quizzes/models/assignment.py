@@ -1,17 +1,27 @@
-"""Assignments: a quiz given to a class, with its window and per-student overrides."""
+"""Assignments: a quiz given to a class, with its window, exam settings, per-student overrides
+and the log of changes to them."""
 
 import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from .classes import Enrollment, SchoolClass
-from .quiz import Quiz
+from .classes import (
+    STUDENT_ACCOUNTS,
+    Enrollment,
+    SchoolClass,
+    display_name,
+    is_student_account,
+    not_a_student_error,
+)
+from .quiz import ExamSettings, Quiz
 
 if TYPE_CHECKING:
     from .attempt import Attempt
@@ -51,6 +61,18 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         """Annotate what `Assignment.results_at` needs, so a list costs no extra query."""
         return self.annotate(latest_override_close=latest_override_close("pk"))
 
+    def live(self, *, now: datetime.datetime) -> "AssignmentQuerySet":
+        """Upcoming or open for anyone: not yet closed for everyone (extensions included)."""
+        return (
+            self.with_results_at()
+            .annotate(
+                closed_for_all_at=Greatest(
+                    "closes_at", Coalesce("latest_override_close", "closes_at")
+                )
+            )
+            .filter(closed_for_all_at__gt=now)
+        )
+
     def for_student(self, student: models.Model) -> "AssignmentQuerySet":
         """Assignments of the student's classes, with only their own attempts and override.
 
@@ -78,7 +100,13 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         )
 
 
-class Assignment(models.Model):
+class Assignment(ExamSettings):
+    """A quiz given to a class: its window, and the exam settings copied from the quiz.
+
+    The settings are the assignment's own from the moment it is created (see ExamSettings):
+    only the teachers of its class change them, and every change is logged (AssignmentChange).
+    """
+
     quiz = models.ForeignKey(
         Quiz,
         on_delete=models.PROTECT,
@@ -103,19 +131,35 @@ class Assignment(models.Model):
 
     objects = AssignmentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(ExamSettings.Meta):
         ordering = ["-opens_at", "id"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         constraints = [
+            *ExamSettings.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")),
                 name="assignment_closes_after_opens",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quiz} — {self.school_class}"
+
+    @classmethod
+    def of_quiz(cls, quiz: Quiz, **fields: Any) -> "Assignment":
+        """A new (unsaved) assignment of `quiz`, with the quiz's default exam settings.
+
+        Anything in `fields` (the class, the window, a different setting) wins over a default.
+        """
+        return cls(quiz=quiz, **{**quiz.exam_settings(), **fields})
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError(
+                {"closes_at": _("The close time must be after the open time.")},
+                code="closes_before_opens",
+            )
 
     def results_at(self, latest_override_close: Any = LOOK_UP) -> datetime.datetime:
         """When review shown "after the assignment closes" opens: once it is closed for everyone.
@@ -136,29 +180,78 @@ class Assignment(models.Model):
             )
         return max(self.closes_at, latest_override_close or self.closes_at)
 
+    def window_for(
+        self, override: "AssignmentOverride | None"
+    ) -> tuple[datetime.datetime, datetime.datetime]:
+        """The open and close times that apply to one student."""
+        opens_at = override.opens_at if override and override.opens_at else self.opens_at
+        closes_at = override.closes_at if override and override.closes_at else self.closes_at
+        return opens_at, closes_at
+
     def attempts_allowed_for(self, override: "AssignmentOverride | None") -> int:
         """Attempts this student may make; 0 means unlimited."""
         if override and override.attempts_allowed is not None:
             return override.attempts_allowed
-        return self.quiz.attempts_allowed
+        return self.attempts_allowed
 
     def time_limit_minutes_for(self, override: "AssignmentOverride | None") -> int | None:
-        """The quiz's time limit, or the student's override of it, before any extra time."""
+        """The time limit, or the student's override of it, before any extra time."""
         if override and override.time_limit_minutes:
             return override.time_limit_minutes
-        return self.quiz.time_limit_minutes
+        return self.time_limit_minutes
 
     def time_limit_for(
         self, *, enrollment: Enrollment, override: "AssignmentOverride | None"
     ) -> datetime.timedelta | None:
         """The time this student gets for one attempt, accommodation applied; None: no limit.
 
-        The close time can still cut an attempt short (see services.attempt_deadline).
+        The close time can still cut an attempt short (see deadline_for).
         """
         limit = self.time_limit_minutes_for(override)
         if limit is None or enrollment.has_unlimited_time:
             return None
         return datetime.timedelta(minutes=float(limit * enrollment.time_multiplier))
+
+    def deadline_for(
+        self,
+        *,
+        enrollment: Enrollment,
+        override: "AssignmentOverride | None",
+        started_at: datetime.datetime,
+    ) -> datetime.datetime:
+        """deadline = min(start + time limit x accommodation, close time) (product invariant 3)."""
+        _opens_at, closes_at = self.window_for(override)
+        limit = self.time_limit_for(enrollment=enrollment, override=override)
+        if limit is None:
+            return closes_at
+        return min(started_at + limit, closes_at)
+
+    def start_refusal(
+        self,
+        *,
+        override: "AssignmentOverride | None",
+        attempts_used: int,
+        has_attempt_in_progress: bool,
+        now: datetime.datetime,
+    ) -> ValidationError | None:
+        """Why this student cannot start a new attempt now, or None when they can.
+
+        The one home of the can-start rule: attempt_start refuses with it, and the start page
+        and dashboard offer Start only when it is None.
+        """
+        opens_at, closes_at = self.window_for(override)
+        if has_attempt_in_progress:
+            return ValidationError(_("You have an attempt in progress."), code="in_progress")
+        if now < opens_at:
+            return ValidationError(_("This assignment is not open yet."), code="not_open")
+        if now >= closes_at:
+            return ValidationError(_("This assignment has closed."), code="closed")
+        allowed = self.attempts_allowed_for(override)
+        if allowed and attempts_used >= allowed:
+            return ValidationError(
+                _("You have used all your attempts at this assignment."), code="no_attempts"
+            )
+        return None
 
     def student_state(
         self,
@@ -184,6 +277,9 @@ class Assignment(models.Model):
         return StudentState.MISSED
 
 
+OVERRIDE_FIELDS = ("opens_at", "closes_at", "attempts_allowed", "time_limit_minutes")
+
+
 class AssignmentOverride(models.Model):
     """Per-student exceptions to an assignment: other dates, attempts or time limit."""
 
@@ -195,6 +291,7 @@ class AssignmentOverride(models.Model):
         on_delete=models.CASCADE,
         related_name="assignment_overrides",
         verbose_name=_("student"),
+        limit_choices_to=STUDENT_ACCOUNTS,
     )
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
@@ -226,3 +323,76 @@ class AssignmentOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} — {self.assignment}"
+
+    def clean(self) -> None:
+        """An override is for a student of the assignment's class, and changes something."""
+        if not self.assignment_id or not self.student_id:
+            return
+        name = display_name(self.student)
+        if not is_student_account(self.student):
+            raise ValidationError(
+                {"student": not_a_student_error(name)},
+            )
+        if not Enrollment.objects.filter(
+            school_class_id=self.assignment.school_class_id, student_id=self.student_id
+        ).exists():
+            raise ValidationError(
+                {
+                    "student": ValidationError(
+                        _("%(student)s is not in this class; enrol them first."),
+                        code="not_enrolled",
+                        params={"student": name},
+                    )
+                }
+            )
+        if all(getattr(self, field) is None for field in OVERRIDE_FIELDS):
+            raise ValidationError(
+                _("The override for %(student)s changes nothing; fill in a field or remove it."),
+                code="changes_nothing",
+                params={"student": name},
+            )
+        opens_at, closes_at = self.assignment.window_for(self)
+        if closes_at <= opens_at:
+            raise ValidationError(
+                {
+                    "closes_at": ValidationError(
+                        _("The override for %(student)s closes before it opens."),
+                        code="closes_before_opens",
+                        params={"student": name},
+                    )
+                }
+            )
+
+
+class AssignmentChange(models.Model):
+    """One logged change to an assignment's exam: who, when, and each setting from → to.
+
+    Written by quizzes.assigning for every change to the settings, the window, a student's
+    override or the quiz's questions while the assignment is live (product invariant 7).
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="changes", verbose_name=_("assignment")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignment_changes",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    changes = models.JSONField(
+        _("changes"),
+        default=list,
+        help_text=_('A list of {"what": …, "from": …, "to": …}, in words, as a teacher reads it.'),
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("change to the exam")
+        verbose_name_plural = _("changes to the exam")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} — {self.changed_at:%Y-%m-%d %H:%M}"

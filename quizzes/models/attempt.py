@@ -1,14 +1,17 @@
 """Attempts, the questions they froze, and the student's responses."""
 
 import datetime
-from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .assignment import Assignment, AssignmentOverride, latest_override_close
+from quizzes import grading
+from quizzes.review import ReviewOptions
+
+from .assignment import LOOK_UP, Assignment, latest_override_close
 from .question import FRACTION_FIELD, Question
 from .quiz import ReviewTiming, Slot
 
@@ -23,24 +26,23 @@ class FinishReason(models.TextChoices):
     TIMED_OUT = "timed_out", _("Finished automatically at the deadline")
 
 
-@dataclass(frozen=True)
-class ReviewOptions:
-    """What a student may see of a finished attempt at one moment (the quiz's review policy)."""
-
-    score: bool = False
-    correctness: bool = False
-    correct_answer: bool = False
-    feedback: bool = False
-    explanation: bool = False
-
-    @property
-    def shows_anything(self) -> bool:
-        return any(
-            (self.score, self.correctness, self.correct_answer, self.feedback, self.explanation)
-        )
+def grace_period() -> datetime.timedelta:
+    """How late after a deadline an answer still counts (a slow connection, a click at 0:00)."""
+    return datetime.timedelta(seconds=settings.QUIZZES_GRACE_SECONDS)
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def overdue(self, *, now: datetime.datetime) -> "AttemptQuerySet":
+        """In progress, past deadline and grace: abandoned, to be finished (see is_overdue)."""
+        return self.filter(state=AttemptState.IN_PROGRESS, deadline__lt=now - grace_period())
+
+    def accepting_answers(self, *, now: datetime.datetime) -> "AttemptQuerySet":
+        """In progress and still accepting answers (see accepts_answers)."""
+        return self.filter(
+            Q(deadline__isnull=True) | Q(deadline__gte=now - grace_period()),
+            state=AttemptState.IN_PROGRESS,
+        )
+
     def visible_to_teacher(self, user: models.Model) -> "AttemptQuerySet":
         if getattr(user, "is_superuser", False):
             return self.all()
@@ -49,21 +51,13 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
     def history_of(self, student: models.Model) -> "AttemptQuerySet":
         """A student's attempts, newest first, with what their review policy reads.
 
-        Each attempt's assignment carries `student_overrides` (the student's own, zero or one)
-        and the attempt `latest_override_close` (see Assignment.results_at): a fixed number of
-        queries however many attempts there are.
+        Each attempt carries `latest_override_close` (see Attempt.results_at), so a list of any
+        length costs one query.
         """
         return (
             self.filter(student=student)
             .annotate(latest_override_close=latest_override_close("assignment"))
             .select_related("assignment__quiz", "assignment__school_class")
-            .prefetch_related(
-                models.Prefetch(
-                    "assignment__overrides",
-                    queryset=AssignmentOverride.objects.filter(student=student),
-                    to_attr="student_overrides",
-                )
-            )
             .order_by("-started_at", "-pk")
         )
 
@@ -132,35 +126,67 @@ class Attempt(models.Model):
     def is_in_progress(self) -> bool:
         return self.state == AttemptState.IN_PROGRESS
 
-    def review_options(
-        self, *, now: datetime.datetime, closes_at: datetime.datetime
-    ) -> ReviewOptions:
-        """The review policy applied now; `closes_at` is this student's close time.
+    def results_at(self) -> datetime.datetime:
+        """When this attempt's assignment has closed for everyone (see Assignment.results_at).
 
-        Nothing is shown while the attempt is in progress, whatever the policy says.
+        Reads the `latest_override_close` annotation of history_of() when there is one.
+        """
+        return self.assignment.results_at(getattr(self, "latest_override_close", LOOK_UP))
+
+    def review_options(self, *, now: datetime.datetime) -> ReviewOptions:
+        """What the assignment's review policy lets the student see of this attempt now.
+
+        Nothing while the attempt is in progress, whatever the policy says. "After the
+        assignment closes" waits until it has closed for everyone, so a classmate's extension
+        keeps answers hidden from the whole class: callers cannot get this wrong, since the
+        rule reads the close time itself.
         """
         if self.state != AttemptState.FINISHED:
             return ReviewOptions()
-        quiz = self.assignment.quiz
+        assignment = self.assignment
+        timings = assignment.review_timings()
+        is_closed_for_all = ReviewTiming.AFTER_CLOSE in timings and now >= self.results_at()
 
         def allowed(timing: str) -> bool:
             if timing == ReviewTiming.IMMEDIATELY:
                 return True
-            return timing == ReviewTiming.AFTER_CLOSE and now >= closes_at
+            return timing == ReviewTiming.AFTER_CLOSE and is_closed_for_all
 
         return ReviewOptions(
-            score=allowed(quiz.review_score),
-            correctness=allowed(quiz.review_correctness),
-            correct_answer=allowed(quiz.review_correct_answer),
-            feedback=allowed(quiz.review_feedback),
-            explanation=allowed(quiz.review_explanation),
+            score=allowed(assignment.review_score),
+            correctness=allowed(assignment.review_correctness),
+            correct_answer=allowed(assignment.review_correct_answer),
+            feedback=allowed(assignment.review_feedback),
+            explanation=allowed(assignment.review_explanation),
         )
 
+    def review_shows_more_later(self, *, now: datetime.datetime) -> bool:
+        """Whether some part of the review is held back until the assignment closes for all."""
+        return ReviewTiming.AFTER_CLOSE in self.assignment.review_timings() and (
+            now < self.results_at()
+        )
+
+    def accepts_answers(self, *, now: datetime.datetime) -> bool:
+        """In progress and not past its deadline plus the grace period (product invariant 3)."""
+        if self.state != AttemptState.IN_PROGRESS:
+            return False
+        return self.deadline is None or now <= self.deadline + grace_period()
+
+    def is_overdue(self, *, now: datetime.datetime) -> bool:
+        """In progress but past deadline and grace: to be finished, dated at its deadline."""
+        return self.state == AttemptState.IN_PROGRESS and not self.accepts_answers(now=now)
+
     @property
-    def percent(self) -> float | None:
+    def percent(self) -> Decimal | None:
+        """The score as an exact percentage (None until graded, or with nothing to score)."""
         if self.score is None or not self.max_score:
             return None
-        return float(self.score / self.max_score * 100)
+        return self.score / self.max_score * 100
+
+    @property
+    def is_passed(self) -> bool | None:
+        """Whether this attempt reaches the assignment's pass mark (None: no mark or score)."""
+        return grading.passes(percent=self.percent, pass_mark=self.assignment.pass_mark)
 
 
 class AttemptQuestion(models.Model):
@@ -195,6 +221,10 @@ class AttemptQuestion(models.Model):
     def __str__(self) -> str:
         return f"Q{self.position}"
 
+    @property
+    def is_scored(self) -> bool:
+        return grading.is_scored(self.snapshot["type"])
+
 
 class Response(models.Model):
     """The student's latest answer to one attempt question, and its score once graded."""
@@ -228,3 +258,8 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"Response to {self.attempt_question}"
+
+    @staticmethod
+    def revision_at(now: datetime.datetime) -> int:
+        """The revision of an answer given at `now`: milliseconds of the server's clock."""
+        return int(now.timestamp() * 1000)

@@ -2,8 +2,10 @@
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,29 @@ from django.utils.translation import gettext_lazy as _
 # No 0/O, 1/I/L: join codes are read aloud and copied from a board.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 8
+
+
+# Accounts that can be students: teachers (staff) and superusers never take quizzes as one.
+STUDENT_ACCOUNTS = Q(is_staff=False, is_superuser=False)
+
+
+def is_student_account(user: Any) -> bool:
+    """The one rule for who can be a student: neither staff nor a superuser."""
+    return not (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+
+
+def display_name(user: Any) -> str:
+    """How teachers' pages name an account: "Full Name (username)", or the username alone."""
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def not_a_student_error(name: str) -> ValidationError:
+    return ValidationError(
+        _("%(name)s is a teacher or administrator account; only students can be enrolled."),
+        code="not_a_student",
+        params={"name": name},
+    )
 
 
 def new_join_code() -> str:
@@ -72,6 +97,7 @@ class Enrollment(models.Model):
         on_delete=models.CASCADE,
         related_name="enrollments",
         verbose_name=_("student"),
+        limit_choices_to=STUDENT_ACCOUNTS,
     )
     time_multiplier = models.DecimalField(
         _("time multiplier"),
@@ -100,3 +126,7 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} in {self.school_class}"
+
+    def clean(self) -> None:
+        if self.student_id and not is_student_account(self.student):
+            raise ValidationError({"student": not_a_student_error(display_name(self.student))})

@@ -5,10 +5,12 @@ frozen `snapshot()` taken at start, so later edits cannot change what an old att
 """
 
 import datetime
+import os
 import random
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,23 +18,25 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from quizzes.question_types import KeyParts, QType
 
 from .bank import Bank, Tag
 
-if TYPE_CHECKING:
-    from quizzes.authoring import KeyParts
-
 
 class QuestionType(models.TextChoices):
-    SINGLE = "single", _("Single choice")
-    MULTIPLE = "multiple", _("Multiple response")
-    TRUE_FALSE = "truefalse", _("True/false")
-    SHORT = "short", _("Short answer")
-    NUMERIC = "numeric", _("Numeric")
-    MATCHING = "matching", _("Matching")
-    ORDERING = "ordering", _("Ordering")
-    DESCRIPTION = "description", _("Description (not scored)")
+    """quizzes.question_types.QType with labels for people (a test keeps the two in step)."""
+
+    SINGLE = QType.SINGLE.value, _("Single choice")
+    MULTIPLE = QType.MULTIPLE.value, _("Multiple response")
+    TRUE_FALSE = QType.TRUE_FALSE.value, _("True/false")
+    SHORT = QType.SHORT.value, _("Short answer")
+    NUMERIC = QType.NUMERIC.value, _("Numeric")
+    MATCHING = QType.MATCHING.value, _("Matching")
+    ORDERING = QType.ORDERING.value, _("Ordering")
+    DESCRIPTION = QType.DESCRIPTION.value, _("Description (not scored)")
 
 
 class Difficulty(models.TextChoices):
@@ -59,6 +63,12 @@ def validate_image_size(image: Any) -> None:
             code="image_too_large",
             params={"size": filesizeformat(image.size), "limit": filesizeformat(limit)},
         )
+
+
+def question_image_path(instance: "Question", filename: str) -> str:
+    """A random name (the extension kept): an author's "answer-b.png" must not reach students."""
+    extension = os.path.splitext(filename)[1].lower()[:10]
+    return f"questions/{timezone.now():%Y}/{uuid.uuid4().hex}{extension}"
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
@@ -121,7 +131,7 @@ class Question(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions", verbose_name=_("tags"))
     image = models.ImageField(
-        _("image"), upload_to="questions/%Y/", blank=True, validators=[validate_image_size]
+        _("image"), upload_to=question_image_path, blank=True, validators=[validate_image_size]
     )
     image_alt = models.CharField(
         _("image alt text"),
@@ -199,6 +209,11 @@ class Question(models.Model):
     def is_scored(self) -> bool:
         return self.type != QuestionType.DESCRIPTION
 
+    @property
+    def is_drawable(self) -> bool:
+        """Whether a new attempt may hold it: published and scored (see drawable_from)."""
+        return self.status == QuestionStatus.PUBLISHED and self.is_scored
+
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
         if self.image and not self.image_alt.strip():
@@ -217,10 +232,8 @@ class Question(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def key_parts(self) -> "KeyParts":
+    def key_parts(self) -> KeyParts:
         """This question's saved key rows as plain values, for quizzes.authoring.validate_key."""
-        from quizzes.authoring import KeyParts
-
         return KeyParts(
             choices=[c.fraction for c in self.choices.all()],
             answers=[(a.text, a.fraction) for a in self.accepted_answers.all()],

@@ -1,24 +1,29 @@
-"""Quizzes: ordered slots (a fixed question, or N random questions from a bank/tag) and settings."""
+"""Quizzes: ordered slots (a fixed question, or N random questions from a bank/tag), and the
+exam settings a quiz suggests and an assignment holds."""
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from quizzes import grading
 
 from .bank import Bank, Tag
 from .question import Question
 
 
 class GradingMethod(models.TextChoices):
-    """How an assignment's grade comes from several attempts (values match quizzes.grading)."""
+    """grading.GradingMethod with labels for people (a test keeps the two in step)."""
 
-    HIGHEST = "highest", _("Highest attempt")
-    AVERAGE = "average", _("Average of attempts")
-    FIRST = "first", _("First attempt")
-    LAST = "last", _("Last attempt")
+    HIGHEST = grading.GradingMethod.HIGHEST.value, _("Highest attempt")
+    AVERAGE = grading.GradingMethod.AVERAGE.value, _("Average of attempts")
+    FIRST = grading.GradingMethod.FIRST.value, _("First attempt")
+    LAST = grading.GradingMethod.LAST.value, _("Last attempt")
 
 
 class Navigation(models.TextChoices):
@@ -30,7 +35,7 @@ class ReviewTiming(models.TextChoices):
     """When a student may see one part of the review."""
 
     IMMEDIATELY = "immediately", _("Immediately after the attempt")
-    AFTER_CLOSE = "after_close", _("After the assignment closes")
+    AFTER_CLOSE = "after_close", _("After the assignment has closed for everyone")
     NEVER = "never", _("Never")
 
 
@@ -38,13 +43,24 @@ def review_field(label: str, default: str) -> models.CharField:
     return models.CharField(label, max_length=12, choices=ReviewTiming.choices, default=default)
 
 
-class Quiz(models.Model):
-    title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    is_published = models.BooleanField(
-        _("published"), default=False, help_text=_("Only published quizzes can be assigned.")
-    )
+# The parts of the review, in the order the admin lists them (ExamSettings field names).
+REVIEW_FIELDS = (
+    "review_score",
+    "review_correctness",
+    "review_correct_answer",
+    "review_feedback",
+    "review_explanation",
+)
+
+
+class ExamSettings(models.Model):
+    """The settings that shape an exam: timing, attempts, grading, order, navigation, review.
+
+    A quiz holds them as defaults; an assignment copies them when it is created and from then
+    on holds its own, changed only by the teachers of its class (product invariant 7), so a
+    quiz shared by several teachers can never change another teacher's running exam.
+    """
+
     time_limit_minutes = models.PositiveIntegerField(
         _("time limit (minutes)"),
         null=True,
@@ -67,7 +83,7 @@ class Quiz(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=False)
     shuffle_choices = models.BooleanField(_("shuffle choices"), default=True)
@@ -82,6 +98,44 @@ class Quiz(models.Model):
     review_correct_answer = review_field(_("show correct answer"), ReviewTiming.AFTER_CLOSE)
     review_feedback = review_field(_("show choice feedback"), ReviewTiming.AFTER_CLOSE)
     review_explanation = review_field(_("show explanation and source"), ReviewTiming.AFTER_CLOSE)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark__isnull=True) | Q(pass_mark__gte=0, pass_mark__lte=100),
+                name="%(class)s_pass_mark_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="%(class)s_time_limit_positive",
+            ),
+        ]
+
+    def exam_settings(self) -> dict[str, Any]:
+        """These settings by field name: what a new assignment copies from its quiz."""
+        return {name: getattr(self, name) for name in EXAM_SETTING_FIELDS}
+
+    @property
+    def is_sequential(self) -> bool:
+        return self.navigation == Navigation.SEQUENTIAL
+
+    def review_timings(self) -> set[str]:
+        return {getattr(self, name) for name in REVIEW_FIELDS}
+
+
+EXAM_SETTING_FIELDS: tuple[str, ...] = tuple(f.name for f in ExamSettings._meta.local_fields)
+
+
+class Quiz(ExamSettings):
+    """A reusable set of questions (its slots), with default exam settings for assignments."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Only published quizzes can be assigned.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -93,27 +147,35 @@ class Quiz(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    class Meta:
+    class Meta(ExamSettings.Meta):
         ordering = ["title"]
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(pass_mark__isnull=True) | Q(pass_mark__lte=100),
-                name="quiz_pass_mark_percent",
-            ),
-            models.CheckConstraint(
-                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
-                name="quiz_time_limit_positive",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.title
 
     def question_count(self) -> int:
-        """Questions a student will see (random slots count their draw); uses prefetched slots."""
-        return sum(slot.count if slot.is_random else 1 for slot in self.slots.all())
+        """Scored questions a new attempt will hold, from prefetched slots (with questions).
+
+        A random slot counts its draw; a fixed question counts while it is published (a
+        retired one is left out of new attempts, see services.draw_questions).
+        """
+        return sum(
+            slot.count if slot.is_random else int(slot.question.is_drawable)
+            for slot in self.slots.all()
+        )
+
+    def is_editable_by(self, user: Any, *, now: datetime.datetime) -> bool:
+        """Whether `user` may change this quiz's questions and text now.
+
+        Not while an assignment of it that has not closed for everyone is in a class they do
+        not teach: that would change another teacher's exam (product invariant 7). They can
+        duplicate the quiz instead. Superusers may, and their change is logged like any other.
+        """
+        if getattr(user, "is_superuser", False):
+            return True
+        return not self.assignments.live(now=now).exclude(school_class__teachers=user).exists()
 
 
 class Slot(models.Model):

@@ -2,18 +2,18 @@
 
 Every view loads the attempt through `_own_attempt` (another student's attempt is a 404), and
 finishes it first if its deadline has passed: the server's clock rules, not the page's.
+
+What a page carries, and what it lets a student work out: rows are numbered by their place on
+the page (never a database id), each question's "seen" field is a keyed MAC of the answer the
+page showed (see answers.seen_token), and replies never differ by correctness.
 """
 
-import datetime
-import hashlib
-import json
 import re
 import time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,27 +28,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes import grading
-from quizzes.answers import TamperedInputError, answer_fields, is_answered, parse_answer
-from quizzes.models import (
-    Attempt,
-    AttemptQuestion,
-    FinishReason,
-    Navigation,
-    Response,
-    ReviewTiming,
+from quizzes import exam_secrecy
+from quizzes.answers import (
+    TamperedInputError,
+    answer_fields,
+    is_answered,
+    parse_answer,
+    seen_token,
 )
-from quizzes.presentation import describe_answer, question_for_student
+from quizzes.models import Attempt, AttemptQuestion, FinishReason, Response
+from quizzes.presentation import question_for_student
+from quizzes.review import review_row
 from quizzes.services import (
     AttemptClosedError,
-    attempt_accepts_answers,
-    attempt_finish,
+    PageClosedError,
     attempt_finish_if_overdue,
+    attempt_page_save,
+    attempt_submit,
     response_save,
 )
 
 PAGE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "nav", "flag"}
 AUTOSAVE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "position", "revision", "flagged"}
+FLAG_VALUE = re.compile(r"([0-9]{1,4}):(on|off)")
+PAGE_VALUE = re.compile(r"page-([0-9]{1,4})")
+
+
+def _tampered() -> HttpResponse:
+    return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
 
 
 def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
@@ -65,12 +72,16 @@ def _questions(attempt: Attempt) -> list[AttemptQuestion]:
 
 def _numbers(questions: list[AttemptQuestion]) -> dict[int, int]:
     """Question numbers as students read them: scored questions 1..n (passages unnumbered)."""
-    scored = [aq.position for aq in questions if grading.is_scored(aq.snapshot["type"])]
+    scored = [aq.position for aq in questions if aq.is_scored]
     return {position: number for number, position in enumerate(scored, start=1)}
 
 
 def _prefix(aq: AttemptQuestion) -> str:
     return f"q{aq.position}"
+
+
+def _seen(attempt: Attempt, aq: AttemptQuestion, answer: dict[str, Any] | None) -> str:
+    return seen_token(answer, scope=f"attempt:{attempt.pk}:{aq.position}")
 
 
 def _now_ms() -> int:
@@ -79,10 +90,6 @@ def _now_ms() -> int:
 
 def _page_count(questions: list[AttemptQuestion]) -> int:
     return max((aq.page for aq in questions), default=0) + 1
-
-
-def _is_sequential(attempt: Attempt) -> bool:
-    return attempt.assignment.quiz.navigation == Navigation.SEQUENTIAL
 
 
 def _closed_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
@@ -125,6 +132,22 @@ def _nav_items(questions: list[AttemptQuestion], page: int) -> list[dict[str, An
 
 
 @login_required
+@require_GET
+def attempt_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where "Continue" leads: the page the attempt is on, the summary, or the review."""
+    attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
+    if not attempt.is_in_progress:
+        return _closed_redirect(request, attempt)
+    return _to_current_page(attempt, _page_count(_questions(attempt)))
+
+
+def _to_current_page(attempt: Attempt, pages: int) -> HttpResponse:
+    if attempt.current_page >= pages:
+        return redirect("quizzes:attempt_summary", pk=attempt.pk)
+    return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
+
+
+@login_required
 @never_cache
 def attempt_take(request: HttpRequest, pk: int, page: int) -> HttpResponse:
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
@@ -134,12 +157,10 @@ def attempt_take(request: HttpRequest, pk: int, page: int) -> HttpResponse:
     pages = _page_count(questions)
     if page >= pages:
         raise Http404
-    if _is_sequential(attempt) and page != attempt.current_page:
+    if attempt.assignment.is_sequential and page != attempt.current_page:
         if request.method == "POST":
             messages.warning(request, _("This quiz moves forward only; that page is closed."))
-        if attempt.current_page >= pages:
-            return redirect("quizzes:attempt_summary", pk=attempt.pk)
-        return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
+        return _to_current_page(attempt, pages)
     on_page = [aq for aq in questions if aq.page == page]
     if request.method == "POST":
         return _save_page(request, attempt, on_page, page, pages)
@@ -162,9 +183,8 @@ def _take_context(
     numbers = _numbers(questions)
     for aq in on_page:
         response = getattr(aq, "response", None)
-        view = question_for_student(
-            aq.snapshot, aq.display_order, response.answer if response else None
-        )
+        answer = response.answer if response else None
+        view = question_for_student(aq.snapshot, aq.display_order, answer)
         shown.append(
             {
                 "view": view,
@@ -173,13 +193,12 @@ def _take_context(
                 "number": numbers.get(aq.position),
                 "is_flagged": bool(response and response.is_flagged),
                 "is_scored": response is not None,
-                "seen": answer_fingerprint(response.answer) if response else "",
+                "seen": _seen(attempt, aq, answer) if response else "",
                 # A passage shared by consecutive questions is shown once, above the first.
                 "hide_stimulus": bool(view["stimulus"]) and view["stimulus"] == last_stimulus,
             }
         )
         last_stimulus = view["stimulus"]
-    now = timezone.now()
     return {
         "attempt": attempt,
         "quiz": attempt.assignment.quiz,
@@ -189,19 +208,15 @@ def _take_context(
         "pages": pages,
         "is_first_page": page == 0,
         "is_last_page": page == pages - 1,
-        "is_sequential": _is_sequential(attempt),
+        "is_sequential": attempt.assignment.is_sequential,
         "nav_items": _nav_items(questions, page),
-        **_timer_context(attempt, now),
+        **_timer_context(attempt, timezone.now()),
     }
 
 
-def answer_fingerprint(answer: Any) -> str:
-    """A short digest of an answer as a page showed it, to tell what the student changed."""
-    canonical = json.dumps(answer or {}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def _parse_page(request: HttpRequest, on_page: list[AttemptQuestion]) -> dict[int, dict[str, Any]]:
+def _parse_page(
+    request: HttpRequest, attempt: Attempt, on_page: list[AttemptQuestion]
+) -> dict[int, dict[str, Any]]:
     """The answers this page changed, or TamperedInputError before anything is stored.
 
     A question whose posted answer is still the one the page was rendered with is left out:
@@ -219,38 +234,28 @@ def _parse_page(request: HttpRequest, on_page: list[AttemptQuestion]) -> dict[in
         if not hasattr(aq, "response"):
             continue
         answer = parse_answer(aq.snapshot, aq.display_order, request.POST, _prefix(aq))
-        if request.POST.get(f"{_prefix(aq)}-seen") != answer_fingerprint(answer):
+        if request.POST.get(f"{_prefix(aq)}-seen") != _seen(attempt, aq, answer):
             changed[aq.pk] = answer
     return changed
-
-
-FLAG_VALUE = re.compile(r"([0-9]{1,4}):(on|off)")
-PAGE_VALUE = re.compile(r"page-([0-9]{1,4})")
-
-
-class PageClosedError(Exception):
-    """A sequential quiz already moved past this page (another request got there first)."""
 
 
 def _save_page(
     request: HttpRequest, attempt: Attempt, on_page: list[AttemptQuestion], page: int, pages: int
 ) -> HttpResponse:
     try:
-        answers = _parse_page(request, on_page)
+        answers = _parse_page(request, attempt, on_page)
     except TamperedInputError:
-        return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
-    nav = request.POST.get("nav", "")
+        return _tampered()
     flag = FLAG_VALUE.fullmatch(request.POST.get("flag", ""))
     if request.POST.get("flag") and not flag:
-        return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
+        return _tampered()
     now = timezone.now()
-    target = _target_page(attempt, nav, page, pages)
+    target = _target_page(attempt, request.POST.get("nav", ""), page, pages)
     try:
-        _store_page(
-            attempt,
-            on_page,
-            answers,
-            # The button says which state it sets, so a double click cannot undo itself.
+        attempt_page_save(
+            attempt=attempt,
+            on_page=on_page,
+            answers=answers,
             flag=(int(flag[1]), flag[2] == "on") if flag else None,
             page=page,
             target=target,
@@ -260,7 +265,8 @@ def _save_page(
         return _closed_redirect(request, attempt_finish_if_overdue(attempt=attempt, now=now))
     except PageClosedError:
         messages.warning(request, _("This quiz moves forward only; that page is closed."))
-        return redirect("quizzes:attempt_take", pk=attempt.pk, page=page)
+        attempt.refresh_from_db(fields=["current_page"])
+        return _to_current_page(attempt, pages)
     if flag:
         return redirect(
             reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page})
@@ -271,46 +277,14 @@ def _save_page(
     return redirect("quizzes:attempt_take", pk=attempt.pk, page=target)
 
 
-def _store_page(
-    attempt: Attempt,
-    on_page: list[AttemptQuestion],
-    answers: dict[int, dict[str, Any]],
-    *,
-    flag: tuple[int, bool] | None,
-    page: int,
-    target: int,
-    now: Any,
-) -> None:
-    """The page's changed answers, its flag and where the student goes next: all or nothing."""
-    revision = _now_ms()
-    with transaction.atomic():
-        for aq in on_page:
-            is_flagged = flag[1] if flag and flag[0] == aq.position else None
-            if aq.pk in answers:
-                response_save(
-                    response=aq.response,
-                    answer=answers[aq.pk],
-                    revision=revision,
-                    now=now,
-                    is_flagged=is_flagged,
-                )
-            elif is_flagged is not None and hasattr(aq, "response"):
-                Response.objects.filter(pk=aq.response.pk).update(is_flagged=is_flagged)
-        moved = Attempt.objects.filter(pk=attempt.pk)
-        if _is_sequential(attempt):
-            # Only from the page the attempt is on: a slower request cannot reopen a page.
-            moved = moved.filter(current_page=page)
-        if not moved.update(current_page=target):
-            raise PageClosedError
-
-
 def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
     """Where a page's buttons lead; `pages` means the summary. Sequential never goes back."""
+    sequential = attempt.assignment.is_sequential
     if nav == "next":
         return page + 1
     if nav == "summary":
-        return pages if not _is_sequential(attempt) or page == pages - 1 else page
-    if _is_sequential(attempt):
+        return pages if not sequential or page == pages - 1 else page
+    if sequential:
         return page
     if nav == "prev":
         return max(0, page - 1)
@@ -323,10 +297,14 @@ def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
 @never_cache
 @require_POST
 def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
-    """Background save of one question's answer (JavaScript). Stale saves are ignored."""
+    """Background save of one question's answer (JavaScript). Stale saves are ignored.
+
+    The reply is the same whatever the answer's correctness: ok, whether it was stored (a
+    newer revision may already be), and whether the question now counts as answered.
+    """
     attempt = _own_attempt(request, pk)
     now = timezone.now()
-    if not attempt_accepts_answers(attempt=attempt, now=now):
+    if not attempt.accepts_answers(now=now):
         return _autosave_closed(attempt, now)
     try:
         position = int(request.POST.get("position", ""))
@@ -344,7 +322,7 @@ def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
         answer = parse_answer(aq.snapshot, aq.display_order, request.POST, _prefix(aq))
     except (ValueError, AttemptQuestion.DoesNotExist):
         return JsonResponse({"ok": False, "error": "invalid"}, status=400)
-    if _is_sequential(attempt) and aq.page != attempt.current_page:
+    if attempt.assignment.is_sequential and aq.page != attempt.current_page:
         return JsonResponse({"ok": False, "error": "page_closed"}, status=409)
     flagged = request.POST.get("flagged")
     try:
@@ -389,7 +367,7 @@ def attempt_summary(request: HttpRequest, pk: int) -> HttpResponse:
         return _closed_redirect(request, attempt)
     questions = _questions(attempt)
     pages = _page_count(questions)
-    if _is_sequential(attempt) and attempt.current_page < pages:
+    if attempt.assignment.is_sequential and attempt.current_page < pages:
         return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
     items = [item for item in _nav_items(questions, -1) if item["is_scored"]]
     return render(
@@ -401,7 +379,7 @@ def attempt_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "unanswered": [i for i in items if not i["is_answered"]],
             "flagged": [i for i in items if i["is_flagged"]],
-            "is_sequential": _is_sequential(attempt),
+            "is_sequential": attempt.assignment.is_sequential,
             "pages": pages,
             **_timer_context(attempt, timezone.now()),
         },
@@ -410,20 +388,11 @@ def attempt_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
-    now = timezone.now()
     if attempt.is_in_progress:
-        # The page posts time_up=1 when its countdown reaches zero: the deadline, not the
-        # student, ended this attempt, and the teacher should see that.
-        time_up = request.POST.get("time_up") == "1" and attempt.deadline is not None
-        reason = (
-            FinishReason.SUBMITTED
-            if attempt_accepts_answers(attempt=attempt, now=now) and not time_up
-            else FinishReason.TIMED_OUT
-        )
-        attempt = attempt_finish(attempt=attempt, now=now, reason=reason)
-        if reason == FinishReason.SUBMITTED:
+        attempt = attempt_submit(attempt=attempt, now=timezone.now())
+        if attempt.finish_reason == FinishReason.SUBMITTED:
             messages.success(request, _("Your attempt was submitted."))
     return _closed_redirect(request, attempt)
 
@@ -435,15 +404,32 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=now)
     if attempt.is_in_progress:
-        return redirect("quizzes:attempt_take", pk=attempt.pk, page=attempt.current_page)
-    # "After the assignment closes" means closed for everyone, extensions included.
-    results_at = attempt.assignment.results_at()
-    options = attempt.review_options(now=now, closes_at=results_at)
+        return redirect("quizzes:attempt_resume", pk=attempt.pk)
+    options = attempt.review_options(now=now)
     rows = []
-    if options.correctness or options.correct_answer or options.feedback or options.explanation:
+    if options.shows_rows:
         questions = _questions(attempt)
         numbers = _numbers(questions)
-        rows = [_review_row(aq, options, numbers.get(aq.position)) for aq in questions]
+        # Another assignment that could still ask one of these questions keeps its key hidden.
+        protected = set(
+            exam_secrecy.protected_questions(
+                student=request.user, now=now, except_assignment_id=attempt.assignment_id
+            ).values_list("pk", flat=True)
+        )
+        for aq in questions:
+            response: Response | None = getattr(aq, "response", None)
+            is_protected = aq.question_id in protected
+            row = review_row(
+                aq.snapshot,
+                response.answer if response else None,
+                options=options.hiding_key() if is_protected else options,
+                fraction=response.fraction if response else None,
+                points=aq.points,
+            )
+            row.update(
+                position=aq.position, number=numbers.get(aq.position), is_protected=is_protected
+            )
+            rows.append(row)
     return render(
         request,
         "quizzes/attempt/review.html",
@@ -452,60 +438,16 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
             "quiz": attempt.assignment.quiz,
             "options": options,
             "rows": rows,
-            "results_at": results_at,
-            "is_closed": now >= results_at,
-            "shows_more_later": now < results_at
-            and ReviewTiming.AFTER_CLOSE
-            in {
-                attempt.assignment.quiz.review_score,
-                attempt.assignment.quiz.review_correctness,
-                attempt.assignment.quiz.review_correct_answer,
-                attempt.assignment.quiz.review_feedback,
-                attempt.assignment.quiz.review_explanation,
-            },
+            "shows_more_later": attempt.review_shows_more_later(now=now),
         },
     )
 
 
-def _review_row(aq: AttemptQuestion, options: Any, number: int | None) -> dict[str, Any]:
-    """One question of the review, carrying only what the review policy allows now."""
-    response: Response | None = getattr(aq, "response", None)
-    answer = response.answer if response else {}
-    snapshot = aq.snapshot
-    row: dict[str, Any] = {
-        "position": aq.position,
-        "number": number,
-        "is_scored": response is not None,
-        "is_answered": response is not None and is_answered(snapshot, answer),
-        "prompt": snapshot.get("prompt", ""),
-        "stimulus": snapshot.get("stimulus", ""),
-        "your_answer": describe_answer(snapshot, answer) if response else "",
-    }
-    if response is not None and options.correctness:
-        fraction = response.fraction or 0
-        row["fraction"] = fraction
-        row["points"] = aq.points
-        row["marks"] = aq.points * fraction
-        if not row["is_answered"]:
-            row["verdict"] = "blank"
-        else:
-            row["verdict"] = "right" if fraction >= 1 else ("partial" if fraction > 0 else "wrong")
-    if response is not None and options.correct_answer:
-        row["correct_answer"] = describe_answer(snapshot, grading.correct_answer(snapshot))
-    if response is not None and options.feedback:
-        row["feedback"] = grading.response_feedback(snapshot, answer)
-    if options.explanation:
-        row["explanation"] = snapshot.get("explanation", "")
-        row["source"] = snapshot.get("source", {})
-        facts_as_of = snapshot.get("facts_as_of", "")
-        row["facts_as_of"] = datetime.date.fromisoformat(facts_as_of) if facts_as_of else None
-    return row
-
-
 urlpatterns = [
+    path("attempts/<int:pk>/", attempt_resume, name="attempt_resume"),
     path("attempts/<int:pk>/page/<int:page>/", attempt_take, name="attempt_take"),
     path("attempts/<int:pk>/autosave/", attempt_autosave, name="attempt_autosave"),
     path("attempts/<int:pk>/summary/", attempt_summary, name="attempt_summary"),
-    path("attempts/<int:pk>/submit/", attempt_submit, name="attempt_submit"),
+    path("attempts/<int:pk>/submit/", attempt_submit_view, name="attempt_submit"),
     path("attempts/<int:pk>/review/", attempt_review, name="attempt_review"),
 ]

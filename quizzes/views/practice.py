@@ -14,7 +14,6 @@ the question as it is laid out now; a question edited in between is shown again,
 """
 
 import dataclasses
-import datetime
 import json
 import random
 import re
@@ -24,7 +23,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -33,7 +32,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from quizzes import grading
 from quizzes.answers import TamperedInputError, answer_fields, parse_answer
 from quizzes.models import Bank, MistakeCard, PracticeAnswer, PracticeSource, Question
 from quizzes.models.practice import MASTERY_STREAK, MISTAKE_SPACING
@@ -48,12 +46,8 @@ from quizzes.practice import (
     pick_bank_question,
     practice_answer_record,
 )
-from quizzes.presentation import (
-    describe_answer,
-    draw_display_order,
-    form_layout,
-    question_for_student,
-)
+from quizzes.presentation import draw_display_order, form_layout, question_for_student
+from quizzes.review import EVERYTHING, review_row
 
 PREFIX = "answer"
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "question", "token", "check"}
@@ -183,13 +177,6 @@ def _question_page(
     return render(request, "quizzes/practice/question.html", context)
 
 
-def _date(iso: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return None
-
-
 def _exam_page(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/practice/paused.html")
 
@@ -209,13 +196,14 @@ def _stale_text() -> str:
 @login_required
 @require_GET
 def practice_home(request: HttpRequest) -> HttpResponse:
-    mistakes_sync(student=request.user, now=timezone.now())
+    now = timezone.now()
+    mistakes_sync(student=request.user, now=now)
     return render(
         request,
         "quizzes/practice/home.html",
         {
-            "banks": list(banks_for_practice()),
-            "open_mistakes": open_mistakes_count(student=request.user),
+            "banks": list(banks_for_practice(student=request.user, now=now)),
+            "open_mistakes": open_mistakes_count(student=request.user, now=now),
         },
     )
 
@@ -225,16 +213,25 @@ def practice_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
     bank = get_object_or_404(Bank, slug=slug)
+    now = timezone.now()
     if not bank.is_practice_open:
         return _closed_page(request, bank)
-    if exam_in_progress(student=request.user, now=timezone.now()):
+    if exam_in_progress(student=request.user, now=now):
         return _exam_page(request)
     state = _session_state(request, _bank_key(bank))
     page = {"bank": bank, "mode": PracticeSource.BANK, "action": request.path}
     if request.method == "POST":
         try:
             question_id = _posted_question_id(request)
-            question = askable_questions(bank=bank).with_parts().filter(pk=question_id).first()
+            # Whether it may be practised now is practice_answer_record's to say (a bank can
+            # close, or an exam start, while the student answers).
+            question = (
+                Question.objects.published()
+                .scored()
+                .with_parts()
+                .filter(pk=question_id, bank=bank)
+                .first()
+            )
             if question is None:
                 raise _BadPost("not an askable question of this bank")
             snapshot, answer, token = _posted_answer(request, question)
@@ -264,16 +261,23 @@ def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
                 answer=answer,
                 source=PracticeSource.BANK,
                 token=token,
-                now=timezone.now(),
+                now=now,
             )
         except ValidationError:
-            # The bank was closed while the student answered (the only refusal for a bank).
+            # The bank was closed, or an exam started to protect the question, meanwhile.
             return _closed_page(request, bank)
         _session_remember(request, _bank_key(bank), question.pk)
         return redirect("quizzes:practice_result", pk=result.pk)
-    question = pick_bank_question(bank=bank, recent=state["recent"], skip=_skip(request), rng=_rng)
+    question = pick_bank_question(
+        bank=bank,
+        student=request.user,
+        now=now,
+        recent=state["recent"],
+        skip=_skip(request),
+        rng=_rng,
+    )
     if question is None:
-        raise Http404(_("This bank has no questions to practise."))
+        return _closed_page(request, bank)
     return _question_page(
         request, question=question, template_context=page, number=state["answered"] + 1
     )
@@ -324,9 +328,10 @@ def practice_mistakes(request: HttpRequest) -> HttpResponse:
         _session_remember(request, "mistakes", question.pk)
         return redirect("quizzes:practice_result", pk=result.pk)
     mistakes_sync(student=request.user, now=now)
-    found = mistakes_state(student=request.user, skip=_skip(request))
+    found = mistakes_state(student=request.user, now=now, skip=_skip(request))
     if found.question is None:
-        context = {"found": found, "banks": list(banks_for_practice()) if found.open_count else []}
+        banks = list(banks_for_practice(student=request.user, now=now)) if found.open_count else []
+        context = {"found": found, "banks": banks}
         return render(request, "quizzes/practice/mistakes_rest.html", context)
     page = {
         "mode": PracticeSource.MISTAKES,
@@ -347,14 +352,13 @@ def practice_result(request: HttpRequest, pk: int) -> HttpResponse:
         PracticeAnswer.objects.of_student(request.user).select_related("question__bank"),
         pk=pk,
     )
-    if exam_in_progress(student=request.user, now=timezone.now()):
+    now = timezone.now()
+    if exam_in_progress(student=request.user, now=now):
         return _exam_page(request)
-    # It shows the key: not while the bank is closed, though the student saw it once.
-    if not result.question.bank.is_practice_open:
+    # It shows the key: not while the bank is closed or an exam protects the question, though
+    # the student saw it once.
+    if not askable_questions(student=request.user, now=now).filter(pk=result.question_id).exists():
         return _closed_page(request, result.question.bank)
-    snapshot = result.snapshot
-    source = snapshot.get("source") or {}
-    url = source.get("url") or ""
     card = MistakeCard.objects.filter(student=request.user, question=result.question).first()
     if result.source == PracticeSource.MISTAKES:
         next_url = reverse("quizzes:practice_mistakes")
@@ -363,17 +367,9 @@ def practice_result(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "result": result,
         "bank": result.question.bank,
-        "prompt": snapshot.get("prompt", ""),
-        "stimulus": snapshot.get("stimulus", ""),
-        "your_answer": describe_answer(snapshot, result.answer),
-        "correct_answer": describe_answer(snapshot, grading.correct_answer(snapshot)),
-        "feedback": grading.response_feedback(snapshot, result.answer),
-        "explanation": snapshot.get("explanation", ""),
-        "source": source,
-        # Only web links: an imported bank's URL is not trusted to be one.
-        "source_url": url if url.lower().startswith(("https://", "http://")) else "",
-        "facts_as_of": _date(snapshot.get("facts_as_of", "")),
-        "percent": round(result.fraction * 100),
+        "row": review_row(
+            result.snapshot, result.answer, options=EVERYTHING, fraction=result.fraction
+        ),
         "card": card,
         "mastery_streak": MASTERY_STREAK,
         "spacing": MISTAKE_SPACING,

@@ -262,4 +262,4 @@ def test_preview_reports_a_slot_that_cannot_be_drawn(teacher_client):
 
     assert response.status_code == 200
     assert response.context["questions"] == []
-    assert "only 0 are available" in response.context["problem"]
+    assert "only 0 published questions fit it" in response.context["problem"]

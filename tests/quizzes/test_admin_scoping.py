@@ -55,13 +55,30 @@ def split_datetime(name: str, value: datetime.datetime) -> dict[str, str]:
     return {f"{name}_0": local.strftime("%Y-%m-%d"), f"{name}_1": local.strftime("%H:%M:%S")}
 
 
-def assignment_form_data(*, quiz, school_class, opens_at, closes_at, overrides=()):
+def exam_settings_data(settings: dict) -> dict[str, str]:
+    """Exam settings as the admin form posts them (a checkbox posts "on" or nothing)."""
+    data = {}
+    for name, value in settings.items():
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = "" if value is None else str(value)
+    return data
+
+
+def assignment_form_data(
+    *, quiz, school_class, opens_at, closes_at, overrides=(), settings=None, changes=0
+):
+    """What the assignment form posts: the quiz's default settings unless `settings` given."""
     data = {
         "quiz": str(quiz.pk),
         "school_class": str(school_class.pk),
         **split_datetime("opens_at", opens_at),
         **split_datetime("closes_at", closes_at),
+        **exam_settings_data(settings if settings is not None else quiz.exam_settings()),
         **management_form("overrides", len(overrides)),
+        **management_form("changes", changes, changes),
     }
     for index, override in enumerate(overrides):
         row = {
@@ -113,11 +130,13 @@ def form_errors(response) -> dict:
 
 
 def inline_errors(response) -> list[str]:
-    return [
-        str(error)
-        for inline in response.context["inline_admin_formsets"]
-        for error in inline.formset.non_form_errors()
-    ]
+    """Every error an inline shows: the formset's own and each row's."""
+    errors = []
+    for inline in response.context["inline_admin_formsets"]:
+        errors += [str(error) for error in inline.formset.non_form_errors()]
+        for form_errors_ in inline.formset.errors:
+            errors += [str(e) for messages in form_errors_.values() for e in messages]
+    return errors
 
 
 # -- personas and their data --------------------------------------------------------------------
@@ -300,8 +319,12 @@ def test_teacher_cannot_edit_another_teachers_assignment(teacher_client, class_a
     assert assignment_b.closes_at == closes_at
 
 
+def add_url(quiz) -> str:
+    return reverse("admin:quizzes_assignment_add") + f"?quiz={quiz.pk}"
+
+
 def test_assignment_add_form_offers_only_the_teachers_own_classes(teacher_client, class_a, class_b):
-    response = teacher_client.get(reverse("admin:quizzes_assignment_add"))
+    response = teacher_client.get(add_url(QuizFactory(published=True)))
 
     field = response.context["adminform"].form.fields["school_class"]
     assert list(field.queryset) == [class_a]
@@ -315,7 +338,7 @@ def test_teacher_adds_an_assignment_for_their_own_class(teacher, teacher_client,
         quiz=quiz, school_class=class_a, opens_at=now, closes_at=now + datetime.timedelta(days=7)
     )
 
-    response = teacher_client.post(reverse("admin:quizzes_assignment_add"), data)
+    response = teacher_client.post(add_url(quiz), data)
 
     assert response.status_code == 302
     assignment = Assignment.objects.get()
@@ -330,7 +353,7 @@ def test_assignment_for_another_teachers_class_is_refused(teacher_client, class_
         quiz=quiz, school_class=class_b, opens_at=now, closes_at=now + datetime.timedelta(days=7)
     )
 
-    response = teacher_client.post(reverse("admin:quizzes_assignment_add"), data)
+    response = teacher_client.post(add_url(quiz), data)
 
     assert response.status_code == 200
     assert "Select a valid choice" in form_errors(response)["school_class"][0]
@@ -344,7 +367,7 @@ def test_assignment_closing_before_it_opens_is_refused(teacher_client, class_a):
         quiz=quiz, school_class=class_a, opens_at=now, closes_at=now - datetime.timedelta(days=1)
     )
 
-    response = teacher_client.post(reverse("admin:quizzes_assignment_add"), data)
+    response = teacher_client.post(add_url(quiz), data)
 
     assert response.status_code == 200
     assert form_errors(response)["closes_at"] == ["The close time must be after the open time."]
@@ -403,7 +426,8 @@ def test_override_for_a_student_outside_the_class_is_refused(
     )
 
     assert response.status_code == 200
-    assert inline_errors(response) == ["student_b is not in this class; enrol them first."]
+    name = f"{other_student.get_full_name()} (student_b)"
+    assert inline_errors(response) == [f"{name} is not in this class; enrol them first."]
     assert not AssignmentOverride.objects.exists()
 
 

@@ -198,15 +198,21 @@ def test_sequential_quiz_never_goes_back(student, student_client):
 
 def test_a_slow_request_cannot_reopen_a_page_the_quiz_moved_past(student, student_client):
     attempt = start(student, make_quiz(types=["short", "short"], navigation=Navigation.SEQUENTIAL))
-    from quizzes.views.attempts import _store_page
+    from quizzes.services import PageClosedError, attempt_page_save
 
     Attempt.objects.filter(pk=attempt.pk).update(current_page=1)  # "Next" already happened
     on_page = list(attempt.attempt_questions.select_related("response").filter(page=0))
 
-    from quizzes.views.attempts import PageClosedError
-
     with pytest.raises(PageClosedError):
-        _store_page(attempt, on_page, {}, flag=(1, True), page=0, target=0, now=timezone.now())
+        attempt_page_save(
+            attempt=attempt,
+            on_page=on_page,
+            answers={},
+            flag=(1, True),
+            page=0,
+            target=0,
+            now=timezone.now(),
+        )
     attempt.refresh_from_db()
     assert attempt.current_page == 1
     assert not Response.objects.filter(is_flagged=True).exists()

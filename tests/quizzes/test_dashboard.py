@@ -184,8 +184,12 @@ def test_an_overdue_attempt_is_finished_when_the_dashboard_is_looked_at(
 @pytest.mark.parametrize(
     ("timing", "shown", "hidden"),
     [
-        (ReviewTiming.IMMEDIATELY, "Score 80%", "Score shown after"),
-        (ReviewTiming.AFTER_CLOSE, "Score shown after", "80%"),
+        (ReviewTiming.IMMEDIATELY, "Score 80%", "Score shown once"),
+        (
+            ReviewTiming.AFTER_CLOSE,
+            "Score shown once the assignment has closed for everyone",
+            "80%",
+        ),
         (ReviewTiming.NEVER, "Your teacher will share the results.", "80%"),
     ],
 )
@@ -279,9 +283,10 @@ def test_dashboard_query_count_does_not_grow_with_assignments_or_classes(
         else:
             in_progress_attempt(assignment, student, deadline=now + HOUR)
 
-    # 1 session, 2 user, 3 the student's assignments with quiz and class, 4 their attempts,
-    # 5 their overrides, 6 their enrollments with classes (the "Your classes" list).
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the student's overdue attempts to finish (none), 4 the student's
+    # assignments with quiz and class, 5 their attempts, 6 their overrides, 7 their enrollments
+    # with classes (the "Your classes" list).
+    with django_assert_num_queries(7):
         response = student_client.get(reverse("quizzes:dashboard"))
 
     assert len([row for _h, rows in response.context["groups"] for row in rows]) == count
@@ -330,8 +335,8 @@ def test_history_query_count_does_not_grow_with_attempts(
         AssignmentOverrideFactory(assignment=assignment, student=student)
         finished_attempt(assignment, student)
 
-    # 1 session, 2 user, 3 the student's attempts with assignment, quiz and class,
-    # 4 the student's overrides of those assignments.
+    # 1 session, 2 user, 3 the student's overdue attempts to finish (none), 4 the student's
+    # attempts with assignment, quiz, class and latest override close.
     with django_assert_num_queries(4):
         response = student_client.get(reverse("quizzes:history"))
 

@@ -9,13 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from quizzes.models import AttemptState, Choice, FinishReason, QuestionType, Response
-from quizzes.services import (
-    attempt_deadline,
-    attempt_finish,
-    attempt_start,
-    question_duplicate,
-    response_save,
-)
+from quizzes.services import attempt_finish, attempt_start, response_save
 from tests.factories import (
     AssignmentFactory,
     AssignmentOverrideFactory,
@@ -155,9 +149,7 @@ def test_override_extends_close_time_and_time_limit_for_one_student(assignment, 
 
     assert attempt.deadline == after_close + datetime.timedelta(minutes=90)
     assert (
-        attempt_deadline(
-            assignment=assignment, enrollment=enrollment, override=override, started_at=after_close
-        )
+        assignment.deadline_for(enrollment=enrollment, override=override, started_at=after_close)
         == attempt.deadline
     )
 
@@ -250,21 +242,6 @@ def test_a_random_slot_that_cannot_be_filled_refuses_to_start(student):
     assert not assignment.attempts.exists()
 
 
-def test_duplicate_copies_key_rows_and_tags_as_an_unkeyed_draft(teacher):
-    tag = TagFactory()
-    original = QuestionFactory(type=QuestionType.MATCHING, published=True, key="k-1", tags=[tag])
-
-    copy = question_duplicate(question=original, user=teacher)
-
-    assert copy.pk != original.pk
-    assert (copy.status, copy.key, copy.created_by) == ("draft", "", teacher)
-    assert list(copy.match_pairs.values_list("prompt", "answer")) == list(
-        original.match_pairs.values_list("prompt", "answer")
-    )
-    assert list(copy.tags.all()) == [tag]
-    assert original.match_pairs.count() == 2
-
-
 def test_extra_time_given_during_an_attempt_applies_at_once(assignment, student):
     from quizzes.services import attempts_refresh_deadlines
 
@@ -282,8 +259,8 @@ def test_a_shorter_limit_never_ends_an_attempt_retroactively(assignment, student
     from quizzes.services import attempts_refresh_deadlines
 
     attempt = attempt_start(student=student, assignment=assignment, now=NOW)
-    assignment.quiz.time_limit_minutes = 5
-    assignment.quiz.save()
+    assignment.time_limit_minutes = 5
+    assignment.save()
     later = NOW + datetime.timedelta(minutes=20)
 
     attempts_refresh_deadlines(assignment=assignment, now=later)

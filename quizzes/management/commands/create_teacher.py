@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quizzes.services import teacher_create
+from quizzes.accounts import teacher_create
 
 
 class Command(BaseCommand):

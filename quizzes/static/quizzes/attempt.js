@@ -68,11 +68,7 @@
       token.name = "csrfmiddlewaretoken";
       token.value = csrfToken();
       f.appendChild(token);
-      var reason = document.createElement("input");
-      reason.type = "hidden";
-      reason.name = "time_up";
-      reason.value = "1";
-      f.appendChild(reason);
+      /* No "time is up" flag: the server's clock alone decides whether the deadline passed. */
       f.dataset.confirmed = "1";
       document.body.appendChild(f);
       f.submit();
@@ -82,7 +78,7 @@
   if (!form) return;
 
   /* ---- autosave ------------------------------------------------------------------- */
-  var storageKey = "quizsite:attempt:" + form.dataset.attempt;
+  var storageKey = "quizsite:attempt:" + form.dataset.autosaveUrl;
   var pending = loadPending();
   var inFlight = false;
   var retryTimer = null;

@@ -1,0 +1,54 @@
+"""Which questions a student must not see answered, because an exam could still ask them.
+
+Practice shows the key after every answer, the mistakes queue too, and an old attempt's review
+may show correct answers: three routes to a question's key besides the exam itself. While an
+assignment of the student's classes keeps its answers hidden, every question it could ask is
+kept off those routes (product invariant 2), whatever the bank's "open for practice" flag says.
+
+An assignment keeps its answers hidden while it has not closed for everyone (upcoming, open, or
+open for a classmate with an extension) and its review shows correct answers only after it
+closes, or never. One that shows them immediately after each attempt hides nothing to protect.
+Questions it "could ask" are its fixed questions and every question of the banks (and tags) its
+random slots draw from, whatever their status: a draft published mid-exam could be drawn.
+"""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Assignment, Question, ReviewTiming, Slot
+
+
+def protecting_assignments(
+    *, student: AbstractBaseUser, now: datetime.datetime
+) -> QuerySet[Assignment]:
+    """Assignments of the student's classes that keep their answers hidden now."""
+    return (
+        Assignment.objects.filter(school_class__enrollments__student=student)
+        .exclude(review_correct_answer=ReviewTiming.IMMEDIATELY)
+        .live(now=now)
+    )
+
+
+def protected_questions(
+    *,
+    student: AbstractBaseUser,
+    now: datetime.datetime,
+    except_assignment_id: int | None = None,
+) -> QuerySet[Question]:
+    """The questions no route but the exam itself may show answered to `student` now.
+
+    `except_assignment_id` leaves one assignment out: its own review follows its own policy.
+    Lazy and built of subqueries, so excluding it costs no extra query:
+    `.exclude(pk__in=protected.values("pk"))`.
+    """
+    assignments = protecting_assignments(student=student, now=now)
+    if except_assignment_id is not None:
+        assignments = assignments.exclude(pk=except_assignment_id)
+    slots = Slot.objects.filter(quiz__assignments__in=assignments.values("pk"))
+    fixed = slots.filter(question__isnull=False).values("question_id")
+    drawn_from = slots.filter(question__isnull=True, bank_id=OuterRef("bank_id")).filter(
+        Q(tag__isnull=True) | Q(tag__questions=OuterRef("pk"))
+    )
+    return Question.objects.filter(Q(pk__in=fixed) | Exists(drawn_from))
