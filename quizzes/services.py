@@ -27,6 +27,7 @@ from .models import (
     Enrollment,
     FinishReason,
     Question,
+    QuestionStatus,
     Response,
     Slot,
 )
@@ -126,7 +127,7 @@ def draw_questions(slots: Sequence[Slot], rng: random.Random) -> list[tuple[Slot
         if slot.is_random:
             # Demands (and so picks) come in the order of the random slots.
             chosen.extend((slot, pk) for pk in next(picks))
-        elif slot.question is not None and slot.question.is_drawable:
+        elif slot.question is not None and slot.question.status == QuestionStatus.PUBLISHED:
             chosen.append((slot, slot.question.pk))
     return chosen
 

@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, expect
 
@@ -100,6 +101,11 @@ def enrolled_student(school_class=None, **student_options: Any):
 
 def assign(quiz, school_class, **options: Any):
     return AssignmentFactory(quiz=quiz, school_class=school_class, **options)
+
+
+def pending_key(attempt: Attempt) -> str:
+    """Where attempt.js keeps answers not yet saved (localStorage), for this attempt."""
+    return "quizsite:attempt:" + reverse("quizzes:attempt_autosave", kwargs={"pk": attempt.pk})
 
 
 def start_attempt(student, assignment) -> Attempt:

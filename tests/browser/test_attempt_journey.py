@@ -16,6 +16,7 @@ from tests.browser.quiz_data import (
     every_type_quiz,
     expect_key_shown,
     full_marks,
+    pending_key,
 )
 from tests.factories import SchoolClassFactory
 
@@ -97,7 +98,7 @@ def test_journey_with_javascript_autosaves_and_survives_a_reload(
     expect(status).to_have_text("✓ All answers saved")
     # Saved on the server, not only kept in the page: nothing is waiting in local storage.
     attempt = get_user_model().objects.get(username="aigerim").attempts.get()
-    assert page.evaluate(f"localStorage.getItem('quizsite:attempt:{attempt.pk}')") is None
+    assert page.evaluate(f"localStorage.getItem('{pending_key(attempt)}')") is None
     saved = Response.objects.filter(attempt_question__attempt=attempt).exclude(answer={})
     assert saved.count() == 7
 

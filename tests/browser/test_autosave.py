@@ -13,6 +13,7 @@ from tests.browser.quiz_data import (
     assign,
     enrolled_student,
     every_type_quiz,
+    pending_key,
     start_attempt,
 )
 from tests.factories import SchoolClassFactory
@@ -48,7 +49,7 @@ def test_connection_lost_alerts_keeps_the_answer_and_saves_it_when_back(attempt_
     answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
     expect(page.get_by_role("alert")).to_contain_text("Connection lost")
     expect(status).to_have_class("save-status error")
-    pending = page.evaluate(f"localStorage.getItem('quizsite:attempt:{attempt.pk}')")
+    pending = page.evaluate(f"localStorage.getItem('{pending_key(attempt)}')")
     assert pending is not None and '"q1-choice"' in pending
     assert stored_answer(attempt, 1) == {}
 
@@ -67,7 +68,7 @@ def test_a_typed_answer_counts_as_unsaved_at_once(attempt_page):
     page.locator("#q2").get_by_label("Your answer", exact=True).fill(SHORT_KEY)
     shown, kept = page.evaluate(
         f"""() => [document.querySelector('[data-save-status]').textContent,
-                   localStorage.getItem('quizsite:attempt:{attempt.pk}')]"""
+                   localStorage.getItem('{pending_key(attempt)}')]"""
     )
     assert shown != SAVED, "the status claims everything is saved while the typed answer is not"
     assert kept is not None and SHORT_KEY in kept, "the typed answer is kept nowhere but the field"
@@ -107,7 +108,7 @@ def test_an_expired_session_alerts_keeps_the_answer_and_saves_it_after_logging_i
     answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
     expect(page.get_by_role("alert")).to_contain_text("session has expired")
     assert stored_answer(attempt, 1) == {}
-    pending = page.evaluate(f"localStorage.getItem('quizsite:attempt:{attempt.pk}')")
+    pending = page.evaluate(f"localStorage.getItem('{pending_key(attempt)}')")
     assert pending is not None and '"q1-choice"' in pending
 
     # The student logs in again in another tab: a new session, and a new CSRF cookie with it.
