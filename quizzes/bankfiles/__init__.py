@@ -19,6 +19,7 @@ from .data import (
     SourceData,
     located,
     raise_problems,
+    unknown_field,
 )
 from .jsonfile import parse_bank_file, parse_quiz_file, read_bank_file, read_quiz_file, shown
 
@@ -42,4 +43,5 @@ __all__ = [
     "read_bank_file",
     "read_quiz_file",
     "shown",
+    "unknown_field",
 ]

@@ -11,7 +11,8 @@ saving step can point at the very field the admin's rules refuse.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+import difflib
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -58,12 +59,18 @@ def located(path: Path | str, line: int, context: str, message: str) -> ImportFi
 
 
 def raise_problems(problems: Sequence[ImportFileError]) -> None:
-    """Raise the first problem carrying the others; do nothing when there are none."""
+    """Raise one file's problems in line order (the first, carrying the others), if any."""
     if problems:
-        first = problems[0]
+        first, *others = sorted(problems, key=lambda problem: problem.line or 0)
         raise ImportFileError(
-            first.path, first.where, first.message, line=first.line, others=problems[1:]
+            first.path, first.where, first.message, line=first.line, others=others
         )
+
+
+def unknown_field(name: str, known: Collection[str]) -> str:
+    """The message for a field nobody reads, with the likely intended name."""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f"unknown field {name!r}" + (f" (did you mean {close[0]}?)" if close else "")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ slug. A file's problems are collected and raised together, in line order.
 from __future__ import annotations
 
 import datetime
-import difflib
 import json
 import json.decoder
 import json.scanner
@@ -40,6 +39,7 @@ from .data import (
     SourceData,
     located,
     raise_problems,
+    unknown_field,
 )
 
 
@@ -375,7 +375,7 @@ class _Problems:
         self.found.append(located(self.path, line, context, message))
 
     def raise_any(self) -> None:
-        raise_problems(sorted(self.found, key=lambda problem: problem.line or 0))
+        raise_problems(self.found)
 
 
 class _Reader:
@@ -398,9 +398,7 @@ class _Reader:
             problems.add(again, context, f"{name} is given twice (first on line {first})")
         for name in self.obj if known is not None else ():
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                self.problem(name, f"unknown field {name!r}{hint}")
+                self.problem(name, unknown_field(name, known))
 
     def line(self, name: str | None) -> int:
         lines = getattr(self.obj, "lines", {})
