@@ -58,6 +58,10 @@ def _read(path: Path) -> bytes:
         raise ImportFileError(path, "file", f"cannot be read ({error.strerror})") from None
 
 
+# Numbers are below this: no quiz number comes near it, and far beyond it decimal arithmetic (the
+# authoring rules sum fractions) overflows.
+TOO_LARGE = 10**15
+
 # The fields each kind of object may have; any other is reported (a typo must not go unseen).
 BANK_FIELDS = frozenset({"slug", "name", "description"})
 QUESTION_FIELDS = frozenset(
@@ -233,6 +237,8 @@ def _quiz(item: _Object, index: int, problems: _Problems) -> QuizData | None:
             reader.problem(
                 name, f"{name} must be text, a number, true/false or null, not {shown(value)}"
             )
+        elif isinstance(value, int | Decimal) and _too_large(value):
+            reader.problem(name, f"{name} must be a number below {TOO_LARGE:,}, not {value}")
         else:
             settings[name] = value
     quiz = QuizData(
@@ -282,8 +288,14 @@ class _Array(list[Any]):
     lines: list[int]
 
 
-class _Constant(str):
+class _Constant:
     """NaN, Infinity or -Infinity: Python's decoder accepts them, JSON does not."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _decode(source: bytes | str, path: Path | str) -> Any:
@@ -431,6 +443,9 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self._wrong(name, "a number")
             return default if default is not None else Decimal(0)
+        if _too_large(value):
+            self._wrong(name, f"a number below {TOO_LARGE:,}")
+            return default if default is not None else Decimal(0)
         return Decimal(value)
 
     def optional_number(self, name: str) -> Decimal | None:
@@ -526,6 +541,11 @@ class _Reader:
             )
             rows.append(read(reader, line))
         return tuple(rows)
+
+
+def _too_large(number: int | Decimal) -> bool:
+    # copy_abs(), unlike abs(), does no arithmetic, which could itself overflow here.
+    return Decimal(number).copy_abs() >= TOO_LARGE
 
 
 def shown(value: Any) -> str:

@@ -163,10 +163,22 @@ MALFORMED_BANKS = [
         "fraction must be a number, not Infinity",
     ),
     (
+        "fraction 1e999999999",
+        bank_text(question()).replace('"fraction": 1', '"fraction": 1e999999999'),
+        "question tmp-1, choice 1",
+        "fraction must be a number below 1,000,000,000,000,000, not 1E+999999999",
+    ),
+    (
         "fraction true",
         bank_text(question(choices=[{"text": "Astana", "fraction": True}])),
         "question tmp-1, choice 1",
         "fraction must be a number, not true",
+    ),
+    (
+        "title NaN",
+        bank_text(question()).replace('"title": "Capital"', '"title": NaN'),
+        "question tmp-1",
+        "title must be text, not NaN",
     ),
     (
         "points abc",
@@ -256,6 +268,12 @@ MALFORMED_QUIZZES = [
         quiz_text({**GOOD_QUIZ, "time_limit_minutes": [10]}),
         "quiz capitals",
         "time_limit_minutes must be text, a number, true/false or null, not a list",
+    ),
+    (
+        "setting too large",
+        quiz_text({**GOOD_QUIZ, "time_limit_minutes": 10}).replace(": 10,", ": 1e999999999,"),
+        "quiz capitals",
+        "time_limit_minutes must be a number below 1,000,000,000,000,000, not 1E+999999999",
     ),
     (
         "slots not a list",
