@@ -11,7 +11,6 @@ A question or quiz that already exists (same key / slug) is left alone unless `u
 teacher's edits to a shipped question survive `make run`.
 """
 
-import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,7 +48,7 @@ from .models import (
     Tag,
 )
 from .models.question import QuestionPart, key_rows_create
-from .services import draw_questions
+from .services import slots_problem
 
 __all__ = [
     "QUIZ_FIELDS",
@@ -487,15 +486,9 @@ def _json_type(model_field: Any, value: Any) -> str:
 
 
 def _draw_problems(slots: list[Slot]) -> list[str]:
-    """Why a quiz with these slots could not be started (nothing when it can).
-
-    For now one trial draw from a fixed seed; quizzes.drawing is to answer this exactly.
-    """
-    try:
-        draw_questions(slots, random.Random(0))
-    except ValidationError as error:
-        return error.messages
-    return []
+    """Why a quiz with these slots could never be started (nothing when it can); exact."""
+    problem = slots_problem(slots)
+    return [problem] if problem else []
 
 
 def _model_problems(

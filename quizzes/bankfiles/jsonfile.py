@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..grading import QUESTION_TYPES
+from ..question_types import QUESTION_TYPES
 from .data import (
     BankData,
     BankFile,

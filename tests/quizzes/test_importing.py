@@ -322,7 +322,7 @@ BAD_QUIZZES = [
         "random slot larger than its pool",
         _bad_quiz([{"random": {"bank": "tmp", "count": 5}}]),
         "quiz bad",
-        "a random slot asks for 5 questions from Tmp but only 2 are available",
+        "it asks for 5, and only 2 published questions fit it",
     ),
     (
         "unknown setting",
@@ -358,7 +358,7 @@ BAD_QUIZZES = [
         "pass mark over 100",
         _bad_quiz(pass_mark=150),
         "quiz bad",
-        "quiz_pass_mark_percent",
+        "pass_mark: Ensure this value is less than or equal to 100.",
     ),
     (
         "slug not a slug",
