@@ -47,6 +47,22 @@ def validate_key(question_type: str, parts: KeyParts) -> None:
         raise ValidationError(errors)
 
 
+def key_warnings(question_type: str, parts: KeyParts) -> list[str]:
+    """Things allowed in a key but worth a second look, in words for the author."""
+    if QType(question_type) != QType.SHORT:
+        return []
+    return [
+        _(
+            "“%(pattern)s” starts or ends with *, so it also accepts any answer that merely "
+            "contains it, such as a list of guesses. List the forms you accept instead "
+            "(“Kushner”, “Jared Kushner”), and add tempting wrong names as answers worth 0."
+        )
+        % {"pattern": text}
+        for text, fraction in parts.answers
+        if fraction > 0 and text.strip() and (text.strip()[0] == "*" or text.strip()[-1] == "*")
+    ]
+
+
 def _check_single(parts: KeyParts) -> list[ValidationError]:
     errors = _at_least(len(parts.choices), 2, _("choices"))
     correct = sum(1 for f in parts.choices if f == ONE)

@@ -11,6 +11,10 @@ Contracts:
 * Snapshots are trusted (validated when the question was authored). An unknown question type
   or a non-decimal number in a snapshot raises ``ValueError``: that is a bug to surface.
 * Fractions are ``Decimal`` values in [0, 1] quantized to 7 places, ROUND_HALF_UP.
+* Short answers: ``*`` matches any run of characters. The best matching pattern counts,
+  except that a response also matching a 0-fraction pattern for a wrong name scores 0, and a
+  response whose wildcard-matched text is a list of guesses scores as its weakest part (see
+  `_short_matches` and `_matched_short`).
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ _CONTEXT = Context(prec=60, rounding=ROUND_HALF_UP)
 # Matched after NFKC, which turns NBSP, thin space and narrow NBSP into plain spaces.
 _GROUPED_INTEGER = re.compile(r"[0-9]{1,3}(?: [0-9]{3})+")
 _UNSIGNED_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+# What separates guesses in a typed list (after case folding): punctuation, and "or"/"and" in
+# the languages schools here teach in (English, Russian, Kazakh).
+_LIST_SEPARATORS = re.compile(r"[,;/|&+]|\s(?:or|and|или|и|немесе|және|мен)\s")
 
 
 class GradingMethod(enum.StrEnum):
@@ -257,10 +264,7 @@ def _matched_entry(snapshot: Snapshot, answer: Answer) -> Entry | None:
         response = _normalise(snapshot, text) if isinstance(text, str) else ""
         if not response:  # blank is unanswered, even against a "*" catch-all
             return None
-        accepted = _entries(snapshot, "answers")
-        return _first_best(
-            a for a in accepted if _wildcard_match(_normalise(snapshot, a["text"]), response)
-        )
+        return _matched_short(snapshot, response)
     value = parse_number(answer.get("value"))
     if value is None:
         return None
@@ -272,6 +276,54 @@ def _matched_entry(snapshot: Snapshot, answer: Answer) -> Entry | None:
         return target - tolerance <= value <= target + tolerance
 
     return _first_best(a for a in _entries(snapshot, "numeric") if within_tolerance(a))
+
+
+def _short_matches(snapshot: Snapshot, response: str) -> Entry | None:
+    """The accepted answer a (normalised) response scores by, before the list rule.
+
+    The best match counts, except against a wrong name: a response that also matches a
+    0-fraction pattern naming something else scores 0, so "Pompeo Kushner" cannot pass because
+    "*Kushner*" matches it too. A 0-fraction pattern that would match the right answer itself
+    (a catch-all "*" for "anything else") is a fallback, not a wrong name, and never overrides.
+    """
+    matches = [
+        a
+        for a in _entries(snapshot, "answers")
+        if _wildcard_match(_normalise(snapshot, a["text"]), response)
+    ]
+    best = _first_best(matches)
+    if best is None or _fraction(best) <= 0:
+        return best
+    right_text = _normalise(snapshot, str(best["text"]).replace("*", ""))
+    for entry in matches:
+        if _fraction(entry) <= 0 and not _wildcard_match(
+            _normalise(snapshot, entry["text"]), right_text
+        ):
+            return entry
+    return best
+
+
+def _matched_short(snapshot: Snapshot, response: str) -> Entry | None:
+    """Short-answer matching: _short_matches, plus the rule against lists of guesses.
+
+    When the text a pattern's wildcards took in reads as a list (it holds , ; / | & + or the
+    word "or"/"and"), the response scores as its weakest part: "Nazarbayev or Tokayev" against
+    "*Tokayev*" scores what "Nazarbayev" alone scores. A list whose parts all score the same
+    ("Astana / Astana") keeps that score; separators in the pattern's own text don't count.
+    """
+    matched = _short_matches(snapshot, response)
+    if matched is None or _fraction(matched) <= 0:
+        return matched
+    absorbed = _absorbed(_normalise(snapshot, matched["text"]), response)
+    if not any(_LIST_SEPARATORS.search(f" {text} ") for text in absorbed):
+        return matched
+    parts = [part.strip() for part in _LIST_SEPARATORS.split(response) if part.strip()]
+    scored = [_short_matches(snapshot, part) for part in parts]
+    if all(entry is not None and _fraction(entry) == _fraction(matched) for entry in scored):
+        return matched
+    if any(entry is None for entry in scored):
+        return None
+    return min(scored, key=lambda entry: _fraction(entry))  # type: ignore[arg-type]
 
 
 def _short_key(snapshot: Snapshot) -> dict[str, Any]:
@@ -327,6 +379,22 @@ def _wildcard_match(pattern: str, text: str) -> bool:
             return False
         position = found + len(piece)
     return True
+
+
+def _absorbed(pattern: str, text: str) -> list[str]:
+    """The runs of `text` that the pattern's wildcards took in (it must match; see below)."""
+    first, *rest = pattern.split("*")
+    if not rest:
+        return []
+    *middle, last = rest
+    position, end = len(first), len(text) - len(last)
+    runs = []
+    for piece in middle:
+        found = text.find(piece, position, end)
+        runs.append(text[position:found])
+        position = found + len(piece)
+    runs.append(text[position:end])
+    return runs
 
 
 def _question_type(snapshot: Snapshot) -> str:

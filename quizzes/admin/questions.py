@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from quizzes.authoring import KeyParts, validate_key
+from quizzes.authoring import KeyParts, key_warnings, validate_key
 from quizzes.library import (
     has_valid_key,
     question_duplicate,
@@ -343,6 +343,11 @@ class QuestionAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        for warning in key_warnings(form.instance.type, form.instance.key_parts()):
+            self.message_user(request, warning, messages.WARNING)
 
     # -- bulk actions ---------------------------------------------------------------------------
 

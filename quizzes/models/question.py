@@ -382,7 +382,14 @@ class AcceptedAnswer(QuestionPart):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="accepted_answers"
     )
-    text = models.CharField(_("answer"), max_length=300)
+    text = models.CharField(
+        _("answer"),
+        max_length=300,
+        help_text=_(
+            "* stands for any run of characters. An answer worth 0 names a tempting wrong "
+            "answer: a reply that also matches it scores 0."
+        ),
+    )
     fraction = fraction_field(_("fraction"), minimum="0")
     feedback = models.TextField(_("feedback"), blank=True)
 
