@@ -39,6 +39,7 @@ test: setup-dev
 lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=1 $(BIN)/mypy
 
 format: setup-dev
 	$(BIN)/ruff format .

@@ -1,7 +1,7 @@
 """Accounts the school creates: teachers (staff in the Teachers group, never superusers)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ TEACHERS_GROUP = "Teachers"
 
 def teacher_create(
     *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
-) -> AbstractBaseUser:
+) -> User:
     """A staff account in the Teachers group (never a superuser)."""
     user_model = get_user_model()
     with transaction.atomic():

@@ -10,8 +10,9 @@ words a teacher reads in the admin (product invariant 7).
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ TIMING_FIELDS = frozenset({"opens_at", "closes_at", "time_limit_minutes"})
 
 def value_text(instance: models.Model, name: str) -> str:
     """A field's value as a teacher reads it: labels for choices, local times, "—" for none."""
-    field = instance._meta.get_field(name)
+    field = cast(models.Field, instance._meta.get_field(name))
     value = getattr(instance, name)
     if value is None or value == "":
         return "—"
@@ -51,7 +52,7 @@ def value_text(instance: models.Model, name: str) -> str:
 
 
 def label(instance: models.Model, name: str) -> str:
-    return str(instance._meta.get_field(name).verbose_name)
+    return str(cast(models.Field, instance._meta.get_field(name)).verbose_name)
 
 
 def differences(
@@ -70,7 +71,7 @@ def differences(
 
 
 def assignment_save(
-    *, assignment: Assignment, changed_by: AbstractBaseUser | None, now: datetime.datetime
+    *, assignment: Assignment, changed_by: User | None, now: datetime.datetime
 ) -> list[dict[str, str]]:
     """Save an assignment, new or changed; returns the changes logged (none for a new one).
 
@@ -97,7 +98,7 @@ def assignment_save(
 def assignment_changes_record(
     *,
     assignment: Assignment,
-    changed_by: AbstractBaseUser | None,
+    changed_by: User | None,
     now: datetime.datetime,
     changes: list[dict[str, str]],
 ) -> None:
@@ -114,7 +115,7 @@ def assignment_changes_record(
 def quiz_changes_record(
     *,
     quiz: Quiz,
-    changed_by: AbstractBaseUser | None,
+    changed_by: User | None,
     now: datetime.datetime,
     changes: list[dict[str, str]],
 ) -> list[Assignment]:

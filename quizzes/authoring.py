@@ -106,7 +106,7 @@ def _check_multiple(parts: KeyParts) -> list[ValidationError]:
                     "The fractions of the correct choices must add up to 1 (they add up to "
                     "%(total)s). For two correct choices use 0.5 each; for three, 0.3333333."
                 )
-                % {"total": sum(positive).normalize()},
+                % {"total": sum(positive, Decimal(0)).normalize()},
                 code="multiple_fractions_sum",
             )
         )

@@ -2,7 +2,7 @@
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ def class_for_join_code(join_code: str) -> SchoolClass:
     return school_class
 
 
-def enrollment_join(*, student: AbstractBaseUser, join_code: str) -> Enrollment:
+def enrollment_join(*, student: User, join_code: str) -> Enrollment:
     """Enrol a student in the class with this code. Joining a class twice is harmless.
 
     Staff accounts never become students of a class (the admin enforces the same rule).

@@ -14,15 +14,13 @@ random slots draw from, whatever their status: a draft published mid-exam could 
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Assignment, Question, ReviewTiming, Slot
 
 
-def protecting_assignments(
-    *, student: AbstractBaseUser, now: datetime.datetime
-) -> QuerySet[Assignment]:
+def protecting_assignments(*, student: User, now: datetime.datetime) -> QuerySet[Assignment]:
     """Assignments of the student's classes that keep their answers hidden now."""
     return (
         Assignment.objects.filter(school_class__enrollments__student=student)
@@ -33,7 +31,7 @@ def protecting_assignments(
 
 def protected_questions(
     *,
-    student: AbstractBaseUser,
+    student: User,
     now: datetime.datetime,
     except_assignment_id: int | None = None,
 ) -> QuerySet[Question]:

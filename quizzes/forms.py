@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +58,7 @@ class StudentSignupForm(DescribedErrorsMixin, UserCreationForm):
 
     join_code = join_code_field()
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack it
         model = get_user_model()
         fields = ("username", "first_name", "last_name")
 
@@ -82,7 +82,7 @@ class StudentSignupForm(DescribedErrorsMixin, UserCreationForm):
         self.school_class = class_for_join_code(code)
         return code
 
-    def save(self, commit: bool = True) -> AbstractBaseUser:
+    def save(self, commit: bool = True) -> User:
         """Create the account and its enrollment together, or neither."""
         if not commit:
             raise ValueError("A sign-up is saved with its enrollment; commit=False is unsupported.")
@@ -96,7 +96,7 @@ class StudentSignupForm(DescribedErrorsMixin, UserCreationForm):
 class JoinClassForm(DescribedErrorsMixin, forms.Form):
     join_code = join_code_field()
 
-    def __init__(self, *args: Any, student: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, student: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.student = student
         self.school_class: SchoolClass | None = None

@@ -101,9 +101,11 @@ def import_quiz_file(path: Path, *, update: bool = False) -> ImportReport:
 
 # The key-row relations of a question (choices, accepted_answers, ...), read from the models.
 KEY_ROW_RELATIONS = [
-    relation.get_accessor_name()
+    name
     for relation in Question._meta.related_objects
-    if issubclass(relation.related_model, QuestionPart)
+    if isinstance(relation.related_model, type)
+    and issubclass(relation.related_model, QuestionPart)
+    and (name := relation.get_accessor_name())
 ]
 
 # Question model fields whose name in a bank file differs.
@@ -147,9 +149,15 @@ def _key_parts(data: QuestionData) -> KeyParts:
     )
 
 
+def _always(line: int) -> Callable[[str], int]:
+    """A line_of for rows whose every field is reported at one line."""
+    return lambda _name: line
+
+
 def _key_rows(data: QuestionData) -> list[tuple[str, int, QuestionPart]]:
     """(label, line, unsaved row) for each key row; `position` keeps the authored order."""
     rows: list[tuple[str, int, QuestionPart]] = []
+    row: QuestionPart
     for i, c in enumerate(data.choices, start=1):
         row = Choice(text=c.text, fraction=c.fraction, feedback=c.feedback, position=i)
         rows.append((f"choice {i}", c.line, row))
@@ -285,7 +293,7 @@ def _question_problems(
             row,
             path=path,
             context=f"{context}, {label}",
-            line_of=lambda _name, line=line: line,
+            line_of=_always(line),
             exclude=["question"],
         )
     for name in data.tags:
@@ -435,7 +443,7 @@ def _slots_checked(
                 slot,
                 path=path,
                 context=context,
-                line_of=lambda _name, line=slot_data.line: line,
+                line_of=_always(slot_data.line),
                 exclude=["quiz"],
             )
         slots.append(slot)

@@ -7,7 +7,7 @@ own. The admin's actions call these; none of them decides a rule itself.
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -37,7 +37,8 @@ def questions_set_status(
     """
     with transaction.atomic():
         if status == QuestionStatus.PUBLISHED:
-            invalid = [q.title for q in questions.with_parts() if not has_valid_key(q)]
+            with_parts = Question.objects.with_parts().filter(pk__in=questions.values("pk"))
+            invalid = [q.title for q in with_parts if not has_valid_key(q)]
             if invalid:
                 raise ValidationError(
                     _("Not published: %(titles)s have an invalid key; open them to see why.")
@@ -52,7 +53,7 @@ def questions_move(*, questions: QuerySet[Question], bank: Bank, now: datetime.d
     return questions.update(bank=bank, updated_at=now)
 
 
-def question_duplicate(*, question: Question, user: AbstractBaseUser | None) -> Question:
+def question_duplicate(*, question: Question, user: User | None) -> Question:
     """A draft copy of a question, with its key rows and tags and no import key."""
     with transaction.atomic():
         parts = [
@@ -68,7 +69,7 @@ def question_duplicate(*, question: Question, user: AbstractBaseUser | None) -> 
         copy.key = ""
         copy.title = _("%(title)s (copy)") % {"title": question.title}
         copy.status = QuestionStatus.DRAFT
-        copy.created_by = user  # type: ignore[assignment]
+        copy.created_by = user
         copy.save()
         copy.tags.set(tags)
         for row in parts:
@@ -78,7 +79,7 @@ def question_duplicate(*, question: Question, user: AbstractBaseUser | None) -> 
     return copy
 
 
-def quiz_duplicate(*, quiz: Quiz, user: AbstractBaseUser | None) -> Quiz:
+def quiz_duplicate(*, quiz: Quiz, user: User | None) -> Quiz:
     """An unpublished copy of a quiz, its slots and default settings, owned by `user`.
 
     Its reference code is the original's with a free numbered suffix.
@@ -90,7 +91,7 @@ def quiz_duplicate(*, quiz: Quiz, user: AbstractBaseUser | None) -> Quiz:
         copy.title = _("%(title)s (copy)") % {"title": quiz.title}
         copy.slug = _free_slug(quiz.slug)
         copy.is_published = False
-        copy.created_by = user  # type: ignore[assignment]
+        copy.created_by = user
         copy.save()
         Slot.objects.bulk_create(
             [

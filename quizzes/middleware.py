@@ -27,9 +27,9 @@ class StripNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request.GET):
-            request.GET = _without_nul(request.GET)
+            request.GET = _without_nul(request.GET)  # type: ignore[assignment]  # read-only too
         if request.method == "POST" and _has_nul(request.POST):
-            request.POST = _without_nul(request.POST)
+            request.POST = _without_nul(request.POST)  # type: ignore[assignment]  # read-only too
         return self.get_response(request)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery
@@ -48,13 +48,13 @@ RECENT_IN_BANK = 5
 
 
 def _not_protected(
-    questions: QuerySet[Question], *, student: AbstractBaseUser, now: datetime.datetime
+    questions: QuerySet[Question], *, student: User, now: datetime.datetime
 ) -> QuerySet[Question]:
     protected = exam_secrecy.protected_questions(student=student, now=now)
     return questions.exclude(pk__in=protected.values("pk"))
 
 
-def banks_for_practice(*, student: AbstractBaseUser, now: datetime.datetime) -> QuerySet[Bank]:
+def banks_for_practice(*, student: User, now: datetime.datetime) -> QuerySet[Bank]:
     """Banks with a question this student may practise now, each with `question_count`."""
     askable = askable_questions(student=student, now=now).filter(bank=OuterRef("pk"))
     return (
@@ -70,7 +70,7 @@ def banks_for_practice(*, student: AbstractBaseUser, now: datetime.datetime) -> 
 
 
 def askable_questions(
-    *, student: AbstractBaseUser, now: datetime.datetime, bank: Bank | None = None
+    *, student: User, now: datetime.datetime, bank: Bank | None = None
 ) -> QuerySet[Question]:
     """The questions practice may ask this student and accept now (of one bank, if given).
 
@@ -86,7 +86,7 @@ def askable_questions(
 def pick_bank_question(
     *,
     bank: Bank,
-    student: AbstractBaseUser,
+    student: User,
     now: datetime.datetime,
     recent: Sequence[int],
     skip: int | None,
@@ -107,7 +107,7 @@ def pick_bank_question(
     return Question.objects.with_parts().get(pk=rng.choice(candidates))
 
 
-def exam_in_progress(*, student: AbstractBaseUser, now: datetime.datetime) -> bool:
+def exam_in_progress(*, student: User, now: datetime.datetime) -> bool:
     """Whether the student has an attempt still accepting answers.
 
     Practice shows keys, so it pauses while the student could use them in a graded attempt.
@@ -115,7 +115,7 @@ def exam_in_progress(*, student: AbstractBaseUser, now: datetime.datetime) -> bo
     return Attempt.objects.accepting_answers(now=now).filter(student=student).exists()
 
 
-def answered_steps(*, student: AbstractBaseUser) -> int:
+def answered_steps(*, student: User) -> int:
     """How many practice answers the student has given (the step counter spacing uses)."""
     return PracticeAnswer.objects.of_student(student).aggregate(last=Max("step"))["last"] or 0
 
@@ -131,14 +131,14 @@ class MistakesState:
     steps_to_wait: int
 
 
-def _askable_cards(*, student: AbstractBaseUser, now: datetime.datetime) -> MistakeCardQuerySet:
+def _askable_cards(*, student: User, now: datetime.datetime) -> MistakeCardQuerySet:
     """The student's cards on questions no exam of theirs protects now (they wait otherwise)."""
     protected = exam_secrecy.protected_questions(student=student, now=now)
     return MistakeCard.objects.of_student(student).exclude(question__in=protected.values("pk"))
 
 
 def mistakes_state(
-    *, student: AbstractBaseUser, now: datetime.datetime, skip: int | None = None
+    *, student: User, now: datetime.datetime, skip: int | None = None
 ) -> MistakesState:
     """The open mistake card to ask now, the longest-waiting due one first.
 
@@ -167,7 +167,7 @@ def mistakes_state(
     return MistakesState(open_count=open_count, card=card, question=question, steps_to_wait=0)
 
 
-def open_mistakes_count(*, student: AbstractBaseUser, now: datetime.datetime) -> int:
+def open_mistakes_count(*, student: User, now: datetime.datetime) -> int:
     return _askable_cards(student=student, now=now).open().count()
 
 
@@ -183,7 +183,7 @@ def _lock_student(student_id: int) -> None:
 
 def practice_answer_record(
     *,
-    student: AbstractBaseUser,
+    student: User,
     question: Question,
     snapshot: dict[str, Any],
     answer: dict[str, Any],
@@ -320,7 +320,7 @@ def mistakes_record_from_attempt(*, attempt: Attempt, now: datetime.datetime | N
     return _record_attempts(student_id=attempt.student_id, attempts=attempts, now=now)
 
 
-def mistakes_sync(*, student: AbstractBaseUser, now: datetime.datetime) -> int:
+def mistakes_sync(*, student: User, now: datetime.datetime) -> int:
     """Record every finished attempt of the student whose review now shows correct answers.
 
     One query when there is nothing new to record (the usual case): the unrecorded finished

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -134,7 +134,7 @@ def draw_questions(slots: Sequence[Slot], rng: random.Random) -> list[tuple[Slot
 
 def attempt_start(
     *,
-    student: AbstractBaseUser,
+    student: User,
     assignment: Assignment,
     now: datetime.datetime,
     rng: random.Random | None = None,
@@ -378,7 +378,7 @@ def attempt_finish(
 
 
 def attempts_refresh_deadlines(
-    *, assignment: Assignment, now: datetime.datetime, student: AbstractBaseUser | None = None
+    *, assignment: Assignment, now: datetime.datetime, student: User | None = None
 ) -> int:
     """Re-apply the deadline rule to attempts in progress after a teacher changed the rules.
 
@@ -428,9 +428,7 @@ def attempt_finish_if_overdue(*, attempt: Attempt, now: datetime.datetime) -> At
     return attempt
 
 
-def attempts_finish_overdue(
-    *, now: datetime.datetime, student: AbstractBaseUser | None = None
-) -> int:
+def attempts_finish_overdue(*, now: datetime.datetime, student: User | None = None) -> int:
     """Finish every abandoned attempt (cron), or one student's (before their pages read them).
 
     Returns how many were finished. One query when there is nothing to finish.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from quizzes.assigning import assignment_changes_record, assignment_save, overrides_changes
+from quizzes.http import request_user
 from quizzes.models import (
     Assignment,
     AssignmentChange,
@@ -60,7 +61,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SchoolClass]:
         return (
-            SchoolClass.objects.taught_by(request.user)
+            SchoolClass.objects.taught_by(request_user(request))
             .annotate(n_students=Count("enrollments", distinct=True))
             .order_by("name", "id")
         )
@@ -98,7 +99,7 @@ class OverrideInline(admin.TabularInline):
     """Per-student exceptions; the rules (enrolled student, a real change) are the model's."""
 
     model = AssignmentOverride
-    fields = ["student", *OVERRIDE_FIELDS]
+    fields = ("student", *OVERRIDE_FIELDS)
     autocomplete_fields = ["student"]
     extra = 0
 
@@ -111,7 +112,7 @@ class AssignmentChangeInline(admin.TabularInline):
 
     model = AssignmentChange
     fields = ["changed_at", "changed_by", "what_changed"]
-    readonly_fields = fields
+    readonly_fields = ["changed_at", "changed_by", "what_changed"]
     extra = 0
     can_delete = False
     verbose_name_plural = gettext_lazy("history of changes to this exam")
@@ -185,7 +186,9 @@ class AssignmentAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
-        return Assignment.objects.taught_by(request.user).annotate(n_attempts=Count("attempts"))
+        return Assignment.objects.taught_by(request_user(request)).annotate(
+            n_attempts=Count("attempts")
+        )
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
         # A new assignment has no history yet.
@@ -198,7 +201,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "school_class":
-            kwargs["queryset"] = SchoolClass.objects.taught_by(request.user)
+            kwargs["queryset"] = SchoolClass.objects.taught_by(request_user(request))
         elif db_field.name == "quiz":
             kwargs["queryset"] = Quiz.objects.filter(is_published=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -227,10 +230,10 @@ class AssignmentAdmin(admin.ModelAdmin):
         return super().add_view(request, form_url, extra_context)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        initial = super().get_changeform_initial_data(request)
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
         quiz = self._chosen_quiz(request)
         if quiz is not None:
-            initial.update(quiz=quiz.pk, **quiz.exam_settings())
+            initial.update({"quiz": quiz.pk, **quiz.exam_settings()})
         return initial
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
@@ -245,7 +248,9 @@ class AssignmentAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
-        changes = assignment_save(assignment=obj, changed_by=request.user, now=timezone.now())
+        changes = assignment_save(
+            assignment=obj, changed_by=request_user(request), now=timezone.now()
+        )
         if changes and obj.attempts.exists():
             self.message_user(
                 request,
@@ -266,7 +271,7 @@ class AssignmentAdmin(admin.ModelAdmin):
             after = list(assignment.overrides.select_related("student"))
             assignment_changes_record(
                 assignment=assignment,
-                changed_by=request.user,
+                changed_by=request_user(request),
                 now=timezone.now(),
                 changes=overrides_changes(before=before, after=after),
             )
@@ -289,7 +294,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 class AttemptQuestionInline(admin.TabularInline):
     model = AttemptQuestion
     fields = ["position", "title", "points", "answer", "fraction"]
-    readonly_fields = fields
+    readonly_fields = ["position", "title", "points", "answer", "fraction"]
     extra = 0
     can_delete = False
 
@@ -326,7 +331,7 @@ class AttemptAdmin(admin.ModelAdmin):
     list_select_related = ["student", "assignment__quiz", "assignment__school_class"]
     search_fields = ["student__username", "student__first_name", "student__last_name"]
     inlines = [AttemptQuestionInline]
-    fields = [
+    fields = (
         "assignment",
         "student",
         "number",
@@ -336,11 +341,11 @@ class AttemptAdmin(admin.ModelAdmin):
         "finished_at",
         "finish_reason",
         "score_display",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
-        return Attempt.objects.visible_to_teacher(request.user)
+        return Attempt.objects.visible_to_teacher(request_user(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

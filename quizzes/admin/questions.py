@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from quizzes.authoring import KeyParts, key_warnings, validate_key
+from quizzes.http import request_user
 from quizzes.library import (
     has_valid_key,
     question_duplicate,
@@ -268,7 +270,7 @@ class QuestionAdmin(admin.ModelAdmin):
             {"fields": ["difficulty", "default_points", "tags"]},
         ),
     ]
-    OPTIONS_BY_TYPE = {
+    OPTIONS_BY_TYPE: dict[str, Any] = {
         QuestionType.MULTIPLE: ["is_all_or_nothing"],
         QuestionType.SHORT: ["is_case_sensitive", "is_accent_insensitive"],
     }
@@ -402,13 +404,13 @@ class QuestionAdmin(admin.ModelAdmin):
                 "title": _("Move questions to another bank"),
                 "form": form,
                 "questions": queryset,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 
     @admin.action(description=_("Duplicate selected questions as drafts"), permissions=["add"])
     def duplicate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        copies = [question_duplicate(question=q, user=request.user) for q in queryset]
+        copies = [question_duplicate(question=q, user=request_user(request)) for q in queryset]
         self.message_user(
             request,
             ngettext("Made %(count)d draft copy.", "Made %(count)d draft copies.", len(copies))
@@ -464,5 +466,5 @@ class QuestionAdmin(admin.ModelAdmin):
             {"question": question_for_student(snapshot, order), "prefix": "preview"},
         )
 
-    def view_on_site(self, obj: Question) -> str:  # type: ignore[override]
+    def view_on_site(self, obj: Question) -> str:
         return reverse("admin:quizzes_question_preview", args=[obj.pk])

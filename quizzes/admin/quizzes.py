@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from quizzes.assigning import label, quiz_changes_record
+from quizzes.http import request_user
 from quizzes.library import quiz_duplicate
 from quizzes.models import Question, QuestionStatus, Quiz, Slot
 from quizzes.models.quiz import REVIEW_FIELDS
@@ -26,7 +27,7 @@ from quizzes.services import draw_questions, slots_problem
 
 class SlotForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # A fixed question is one question: the count field only means something for draws.
         if data.get("question") and not data.get("bank") and not data.get("tag"):
             data["count"] = 1
@@ -187,7 +188,10 @@ class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
                 }
             )
         live = quiz_changes_record(
-            quiz=form.instance, changed_by=request.user, now=timezone.now(), changes=changes
+            quiz=form.instance,
+            changed_by=request_user(request),
+            now=timezone.now(),
+            changes=changes,
         )
         if changes and live:
             self.message_user(
@@ -222,7 +226,7 @@ class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Duplicate selected quizzes"), permissions=["add"])
     def duplicate(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
-        copies = [quiz_duplicate(quiz=quiz, user=request.user) for quiz in queryset]
+        copies = [quiz_duplicate(quiz=quiz, user=request_user(request)) for quiz in queryset]
         self.message_user(
             request,
             ngettext(
@@ -256,7 +260,7 @@ class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
         if not (self.has_view_permission(request) and self.has_add_permission(request)):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz, pk=pk)
-        copy = quiz_duplicate(quiz=quiz, user=request.user)
+        copy = quiz_duplicate(quiz=quiz, user=request_user(request))
         self.message_user(
             request,
             _("This is your copy of “%(title)s”: change it freely, then publish it.")
@@ -294,5 +298,5 @@ class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
             },
         )
 
-    def view_on_site(self, obj: Quiz) -> str:  # type: ignore[override]
+    def view_on_site(self, obj: Quiz) -> str:
         return reverse("admin:quizzes_quiz_preview", args=[obj.pk])

@@ -198,14 +198,14 @@ def parse_quiz_file(source: bytes | str, *, path: Path | str) -> QuizFile:
     """A quiz file's content as plain data; ImportFileError lists what is wrong with it."""
     document = _decode(source, path)
     problems = _Problems(path)
-    if not isinstance(document, list):
+    if not isinstance(document, _Array):
         problems.add(1, "top level", f"must be a list of quizzes, not {shown(document)}")
         problems.raise_any()
     quizzes = []
     first_line: dict[str, int] = {}
     for index, item in enumerate(document, start=1):
         line = document.lines[index - 1]
-        if not isinstance(item, dict):
+        if not isinstance(item, _Object):
             problems.add(line, f"quiz #{index}", f"must be an object, not {shown(item)}")
             continue
         slug = item.get("slug")
@@ -330,7 +330,10 @@ def _decode(source: bytes | str, path: Path | str) -> Any:
                 obj[name], obj.lines[name] = value, line_at(start)
             return obj
 
-        return json.decoder.JSONObject(s_and_end, strict, scan_member, object_hook, build, memo)
+        # The standard library's own object parser (private, typed nowhere), with a hook.
+        return json.decoder.JSONObject(  # type: ignore[attr-defined]
+            s_and_end, strict, scan_member, object_hook, build, memo
+        )
 
     def parse_array(s_and_end: tuple[str, int], scan_once: Any) -> Any:
         starts: list[int] = []
@@ -339,15 +342,17 @@ def _decode(source: bytes | str, path: Path | str) -> Any:
             starts.append(index)
             return scan_once(string, index)
 
-        values, end = json.decoder.JSONArray(s_and_end, scan_item)
+        values, end = json.decoder.JSONArray(s_and_end, scan_item)  # type: ignore[attr-defined]
         array = _Array(values)
         array.line, array.lines = line_at(s_and_end[1] - 1), [line_at(i) for i in starts]
         return array, end
 
     decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=_Constant)
-    decoder.parse_object = parse_object  # type: ignore[method-assign,assignment]
-    decoder.parse_array = parse_array  # type: ignore[method-assign,assignment]
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[method-assign]
+    # The pure-Python scanner reads these two hooks (the C scanner would not): undocumented
+    # attributes of the standard library's decoder, hence the ignores.
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.parse_array = parse_array  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as error:
@@ -482,8 +487,8 @@ class _Reader:
         return None
 
     def texts(self, name: str) -> tuple[str, ...]:
-        value = self.obj.get(name, [])
-        if not isinstance(value, list):
+        value = self.obj.get(name, _Array())
+        if not isinstance(value, _Array):
             self._wrong(name, "a list of text")
             return ()
         wrong = [(i, item) for i, item in enumerate(value) if not isinstance(item, str)]
@@ -498,10 +503,11 @@ class _Reader:
             if required:
                 self.problem(None, f"missing {name}")
             return None
-        if not isinstance(self.obj[name], dict):
+        value = self.obj[name]
+        if not isinstance(value, _Object):
             self._wrong(name, "an object")
             return None
-        return self.obj[name]
+        return value
 
     def objects(
         self, name: str, label: str, *, required: bool = False, prefix: str | None = None
@@ -515,13 +521,13 @@ class _Reader:
                 self.problem(None, f"missing {name}")
             return []
         value = self.obj[name]
-        if not isinstance(value, list):
+        if not isinstance(value, _Array):
             self._wrong(name, "a list")
             return []
         prefix = self.context if prefix is None else prefix
         found = []
         for number, (line, item) in enumerate(zip(value.lines, value, strict=True), start=1):
-            if isinstance(item, dict):
+            if isinstance(item, _Object):
                 found.append((number, line, item))
             else:
                 where = ", ".join(filter(None, [prefix, label.format(number)]))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -52,7 +53,7 @@ def latest_override_close(assignment_ref: str) -> models.Subquery:
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
-    def taught_by(self, user: models.Model) -> "AssignmentQuerySet":
+    def taught_by(self, user: User) -> "AssignmentQuerySet":
         if getattr(user, "is_superuser", False):
             return self.all()
         return self.filter(school_class__teachers=user)
@@ -73,7 +74,7 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
             .filter(closed_for_all_at__gt=now)
         )
 
-    def for_student(self, student: models.Model) -> "AssignmentQuerySet":
+    def for_student(self, student: User) -> "AssignmentQuerySet":
         """Assignments of the student's classes, with only their own attempts and override.
 
         Each assignment carries `student_attempts` (by number) and `student_overrides` (zero

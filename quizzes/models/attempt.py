@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from quizzes import grading
 from quizzes.review import ReviewOptions
 
 from .assignment import LOOK_UP, Assignment, latest_override_close
-from .question import FRACTION_FIELD, Question
+from .question import Question, fraction_decimal_field
 from .quiz import ReviewTiming, Slot
 
 
@@ -43,12 +44,12 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
             state=AttemptState.IN_PROGRESS,
         )
 
-    def visible_to_teacher(self, user: models.Model) -> "AttemptQuerySet":
+    def visible_to_teacher(self, user: User) -> "AttemptQuerySet":
         if getattr(user, "is_superuser", False):
             return self.all()
         return self.filter(assignment__school_class__teachers=user)
 
-    def history_of(self, student: models.Model) -> "AttemptQuerySet":
+    def history_of(self, student: User) -> "AttemptQuerySet":
         """A student's attempts, newest first, with what their review policy reads.
 
         Each attempt carries `latest_override_close` (see Attempt.results_at), so a list of any
@@ -233,7 +234,7 @@ class Response(models.Model):
         AttemptQuestion, on_delete=models.CASCADE, related_name="response"
     )
     answer = models.JSONField(_("answer"), default=dict, blank=True)
-    fraction = models.DecimalField(_("score fraction"), **FRACTION_FIELD, null=True, blank=True)
+    fraction = fraction_decimal_field(_("score fraction"), null=True, blank=True)
     is_flagged = models.BooleanField(_("flagged for review"), default=False)
     revision = models.PositiveBigIntegerField(
         _("revision"),

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -44,7 +45,7 @@ def new_join_code() -> str:
 
 
 class SchoolClassQuerySet(models.QuerySet["SchoolClass"]):
-    def taught_by(self, user: models.Model) -> "SchoolClassQuerySet":
+    def taught_by(self, user: User) -> "SchoolClassQuerySet":
         """Every class for a superuser; only the classes they teach for anyone else."""
         if getattr(user, "is_superuser", False):
             return self.all()
@@ -59,7 +60,7 @@ class SchoolClass(models.Model):
         verbose_name=_("teachers"),
         limit_choices_to={"is_staff": True},
     )
-    students = models.ManyToManyField(
+    students: "models.ManyToManyField[User, Enrollment]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Enrollment",
         related_name="classes",

@@ -9,12 +9,13 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .attempt import Attempt
-from .question import FRACTION_FIELD, Question, QuestionStatus, QuestionType
+from .question import Question, QuestionStatus, QuestionType, fraction_decimal_field
 
 # Other questions answered before a card is asked again, and the correct answers in a row
 # (each spaced that way) that master it.
@@ -28,7 +29,7 @@ class PracticeSource(models.TextChoices):
 
 
 class PracticeAnswerQuerySet(models.QuerySet["PracticeAnswer"]):
-    def of_student(self, student: models.Model) -> "PracticeAnswerQuerySet":
+    def of_student(self, student: User) -> "PracticeAnswerQuerySet":
         return self.filter(student=student)
 
 
@@ -59,7 +60,7 @@ class PracticeAnswer(models.Model):
     )
     snapshot = models.JSONField(_("snapshot"))
     answer = models.JSONField(_("answer"), default=dict, blank=True)
-    fraction = models.DecimalField(_("score fraction"), **FRACTION_FIELD)
+    fraction = fraction_decimal_field(_("score fraction"))
     answered_at = models.DateTimeField(_("answered at"))
 
     objects = PracticeAnswerQuerySet.as_manager()
@@ -92,7 +93,7 @@ class PracticeAnswer(models.Model):
 
 
 class MistakeCardQuerySet(models.QuerySet["MistakeCard"]):
-    def of_student(self, student: models.Model) -> "MistakeCardQuerySet":
+    def of_student(self, student: User) -> "MistakeCardQuerySet":
         return self.filter(student=student)
 
     def open(self) -> "MistakeCardQuerySet":

@@ -10,7 +10,7 @@ import random
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizzes.question_types import KeyParts, QType
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .bank import Bank, Tag
 
@@ -51,7 +54,9 @@ class QuestionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-FRACTION_FIELD = {"max_digits": 8, "decimal_places": 7}
+def fraction_decimal_field(label: "StrOrPromise", **options: Any) -> models.DecimalField:
+    """A stored share of the marks (7 places, as quizzes.grading computes them)."""
+    return models.DecimalField(label, max_digits=8, decimal_places=7, **options)
 
 
 def validate_image_size(image: Any) -> None:
@@ -314,10 +319,9 @@ class Question(models.Model):
         return snap
 
 
-def fraction_field(label: str, *, minimum: str) -> models.DecimalField:
-    return models.DecimalField(
+def fraction_field(label: "StrOrPromise", *, minimum: str) -> models.DecimalField:
+    return fraction_decimal_field(
         label,
-        **FRACTION_FIELD,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal(minimum)), MaxValueValidator(Decimal("1"))],
         help_text=_("Share of the question's points: 1 = fully correct, 0 = no credit."),

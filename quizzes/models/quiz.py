@@ -3,7 +3,7 @@ exam settings a quiz suggests and an assignment holds."""
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +15,9 @@ from quizzes import grading
 
 from .bank import Bank, Tag
 from .question import Question
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class GradingMethod(models.TextChoices):
@@ -39,7 +42,7 @@ class ReviewTiming(models.TextChoices):
     NEVER = "never", _("Never")
 
 
-def review_field(label: str, default: str) -> models.CharField:
+def review_field(label: "StrOrPromise", default: str) -> models.CharField:
     return models.CharField(label, max_length=12, choices=ReviewTiming.choices, default=default)
 
 
@@ -161,10 +164,13 @@ class Quiz(ExamSettings):
         A random slot counts its draw; a fixed question counts while it is published (a
         retired one is left out of new attempts, see services.draw_questions).
         """
-        return sum(
-            slot.count if slot.is_random else int(slot.question.is_drawable)
-            for slot in self.slots.all()
-        )
+        count = 0
+        for slot in self.slots.all():
+            if slot.is_random:
+                count += slot.count
+            elif slot.question is not None and slot.question.is_drawable:
+                count += 1
+        return count
 
     def is_editable_by(self, user: Any, *, now: datetime.datetime) -> bool:
         """Whether `user` may change this quiz's questions and text now.

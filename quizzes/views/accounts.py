@@ -11,6 +11,8 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from quizzes.http import AuthenticatedHttpRequest
+
 from ..forms import JoinClassForm, LoginForm, StudentPasswordChangeForm, StudentSignupForm
 
 
@@ -41,7 +43,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def join_class(request: HttpRequest) -> HttpResponse:
+def join_class(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = JoinClassForm(request.POST or None, student=request.user)
     if request.method == "POST" and form.is_valid():
         if form.is_already_member:

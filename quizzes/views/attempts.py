@@ -36,6 +36,7 @@ from quizzes.answers import (
     parse_answer,
     seen_token,
 )
+from quizzes.http import AuthenticatedHttpRequest
 from quizzes.models import Attempt, AttemptQuestion, FinishReason, Response
 from quizzes.presentation import question_for_student
 from quizzes.review import review_row
@@ -58,7 +59,7 @@ def _tampered() -> HttpResponse:
     return HttpResponseBadRequest(_("This form was changed in a way the quiz does not allow."))
 
 
-def _own_attempt(request: HttpRequest, pk: int) -> Attempt:
+def _own_attempt(request: AuthenticatedHttpRequest, pk: int) -> Attempt:
     return get_object_or_404(
         Attempt.objects.select_related("assignment__quiz", "assignment__school_class"),
         pk=pk,
@@ -133,7 +134,7 @@ def _nav_items(questions: list[AttemptQuestion], page: int) -> list[dict[str, An
 
 @login_required
 @require_GET
-def attempt_resume(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Where "Continue" leads: the page the attempt is on, the summary, or the review."""
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
     if not attempt.is_in_progress:
@@ -149,7 +150,7 @@ def _to_current_page(attempt: Attempt, pages: int) -> HttpResponse:
 
 @login_required
 @never_cache
-def attempt_take(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+def attempt_take(request: AuthenticatedHttpRequest, pk: int, page: int) -> HttpResponse:
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
     if not attempt.is_in_progress:
         return _closed_redirect(request, attempt)
@@ -296,7 +297,7 @@ def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
 @login_required
 @never_cache
 @require_POST
-def attempt_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+def attempt_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """Background save of one question's answer (JavaScript). Stale saves are ignored.
 
     The reply is the same whatever the answer's correctness: ok, whether it was stored (a
@@ -361,7 +362,7 @@ def _autosave_closed(attempt: Attempt, now: Any) -> JsonResponse:
 @login_required
 @never_cache
 @require_GET
-def attempt_summary(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
     if not attempt.is_in_progress:
         return _closed_redirect(request, attempt)
@@ -388,7 +389,7 @@ def attempt_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_submit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attempt = _own_attempt(request, pk)
     if attempt.is_in_progress:
         attempt = attempt_submit(attempt=attempt, now=timezone.now())
@@ -400,7 +401,7 @@ def attempt_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
+def attempt_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=now)
     if attempt.is_in_progress:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import formats, timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quizzes import services
+from quizzes.http import AuthenticatedHttpRequest
 from quizzes.models import Assignment, Attempt, Enrollment, ReviewTiming, Slot, StudentState
 from quizzes.student_assignments import StudentAssignment, duration_text
 
@@ -31,7 +32,7 @@ def _multiplier_text(multiplier: Decimal) -> str:
     return formats.number_format(multiplier.normalize())
 
 
-def _student_assignment_or_404(request: HttpRequest, pk: int) -> Assignment:
+def _student_assignment_or_404(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
     """Only an assignment of one of the student's classes; anything else is a 404."""
     return get_object_or_404(
         Assignment.objects.for_student(request.user).prefetch_related(
@@ -42,7 +43,7 @@ def _student_assignment_or_404(request: HttpRequest, pk: int) -> Assignment:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     services.attempts_finish_overdue(now=now, student=request.user)
     enrollments = Enrollment.objects.filter(student=request.user).select_related("school_class")
@@ -67,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     services.attempts_finish_overdue(now=now, student=request.user)
     assignment = _student_assignment_or_404(request, pk)
@@ -103,7 +104,7 @@ def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     services.attempts_finish_overdue(now=now, student=request.user)
     rows = []

@@ -33,6 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.answers import TamperedInputError, answer_fields, parse_answer
+from quizzes.http import AuthenticatedHttpRequest
 from quizzes.models import Bank, MistakeCard, PracticeAnswer, PracticeSource, Question
 from quizzes.models.practice import MASTERY_STREAK, MISTAKE_SPACING
 from quizzes.practice import (
@@ -95,11 +96,11 @@ def form_check(snapshot: dict[str, Any], token: str, order: list[int]) -> str:
 # --- session: which questions of a bank were asked lately, and how many were answered ------
 
 
-def _session_state(request: HttpRequest, key: str) -> dict[str, Any]:
+def _session_state(request: AuthenticatedHttpRequest, key: str) -> dict[str, Any]:
     return request.session.get(SESSION_KEY, {}).get(key, {"recent": [], "answered": 0})
 
 
-def _session_remember(request: HttpRequest, key: str, question_id: int) -> None:
+def _session_remember(request: AuthenticatedHttpRequest, key: str, question_id: int) -> None:
     practice = request.session.get(SESSION_KEY, {})
     state = practice.get(key, {"recent": [], "answered": 0})
     recent = [pk for pk in state["recent"] if pk != question_id] + [question_id]
@@ -114,20 +115,29 @@ def _bank_key(bank: Bank) -> str:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _skip(request: HttpRequest) -> int | None:
+def _skip(request: AuthenticatedHttpRequest) -> int | None:
     """The question to pass over (the skip link); anything else in `skip` is ignored."""
     raw = request.GET.get("skip", "")
     return int(raw) if ID_PATTERN.fullmatch(raw) else None
 
 
-def _posted_question_id(request: HttpRequest) -> int:
+def _posted_question_id(request: AuthenticatedHttpRequest) -> int:
     raw = request.POST.get("question", "")
     if not ID_PATTERN.fullmatch(raw):
         raise _BadPost("question id missing or not a number")
     return int(raw)
 
 
-def _posted_answer(request: HttpRequest, question: Question) -> tuple[dict[str, Any], dict, str]:
+def _posted_question_id_or_none(request: AuthenticatedHttpRequest) -> int | None:
+    try:
+        return _posted_question_id(request)
+    except _BadPost:
+        return None
+
+
+def _posted_answer(
+    request: AuthenticatedHttpRequest, question: Question
+) -> tuple[dict[str, Any], dict, str]:
     """(snapshot, answer, token) from the post, trusting nothing.
 
     _BadPost for what no page sends; _StaleForm when the check does not match the question as
@@ -177,11 +187,11 @@ def _question_page(
     return render(request, "quizzes/practice/question.html", context)
 
 
-def _exam_page(request: HttpRequest) -> HttpResponse:
+def _exam_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "quizzes/practice/paused.html")
 
 
-def _closed_page(request: HttpRequest, bank: Bank) -> HttpResponse:
+def _closed_page(request: AuthenticatedHttpRequest, bank: Bank) -> HttpResponse:
     """A bank closed for practice: a clear page, with 404 as nothing of it may be shown."""
     return render(request, "quizzes/practice/closed.html", {"bank": bank}, status=404)
 
@@ -195,7 +205,7 @@ def _stale_text() -> str:
 
 @login_required
 @require_GET
-def practice_home(request: HttpRequest) -> HttpResponse:
+def practice_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     mistakes_sync(student=request.user, now=now)
     return render(
@@ -211,7 +221,7 @@ def practice_home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
+def practice_bank(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     bank = get_object_or_404(Bank, slug=slug)
     now = timezone.now()
     if not bank.is_practice_open:
@@ -221,19 +231,21 @@ def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
     state = _session_state(request, _bank_key(bank))
     page = {"bank": bank, "mode": PracticeSource.BANK, "action": request.path}
     if request.method == "POST":
+        # Whether it may be practised now is practice_answer_record's to say (a bank can
+        # close, or an exam start, while the student answers).
+        question_id = _posted_question_id_or_none(request)
+        question = (
+            Question.objects.published()
+            .scored()
+            .with_parts()
+            .filter(pk=question_id, bank=bank)
+            .first()
+            if question_id is not None
+            else None
+        )
+        if question is None:
+            return HttpResponseBadRequest(_("This answer could not be accepted."))
         try:
-            question_id = _posted_question_id(request)
-            # Whether it may be practised now is practice_answer_record's to say (a bank can
-            # close, or an exam start, while the student answers).
-            question = (
-                Question.objects.published()
-                .scored()
-                .with_parts()
-                .filter(pk=question_id, bank=bank)
-                .first()
-            )
-            if question is None:
-                raise _BadPost("not an askable question of this bank")
             snapshot, answer, token = _posted_answer(request, question)
         except _BadPost:
             return HttpResponseBadRequest(_("This answer could not be accepted."))
@@ -286,7 +298,7 @@ def practice_bank(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def practice_mistakes(request: HttpRequest) -> HttpResponse:
+def practice_mistakes(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     if exam_in_progress(student=request.user, now=now):
         return _exam_page(request)
@@ -347,7 +359,7 @@ def practice_mistakes(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
-def practice_result(request: HttpRequest, pk: int) -> HttpResponse:
+def practice_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(
         PracticeAnswer.objects.of_student(request.user).select_related("question__bank"),
         pk=pk,
