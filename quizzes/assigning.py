@@ -66,8 +66,15 @@ def differences(
             "to": value_text(after, name),
         }
         for name in names
-        if getattr(before, name) != getattr(after, name)
+        if _comparable(getattr(before, name)) != _comparable(getattr(after, name))
     ]
+
+
+def _comparable(value: object) -> object:
+    # The admin's date and time inputs drop microseconds: a form saved unchanged is no change.
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0)
+    return value
 
 
 def assignment_save(
@@ -90,7 +97,10 @@ def assignment_save(
             AssignmentChange.objects.create(
                 assignment=assignment, changed_by=changed_by, changed_at=now, changes=changes
             )
-        if any(getattr(before, f) != getattr(assignment, f) for f in TIMING_FIELDS):
+        if any(
+            _comparable(getattr(before, f)) != _comparable(getattr(assignment, f))
+            for f in TIMING_FIELDS
+        ):
             attempts_refresh_deadlines(assignment=assignment, now=now)
     return changes
 

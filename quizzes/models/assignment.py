@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .classes import (
@@ -396,4 +397,4 @@ class AssignmentChange(models.Model):
         verbose_name_plural = _("changes to the exam")
 
     def __str__(self) -> str:
-        return f"{self.assignment} — {self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{timezone.localtime(self.changed_at):%Y-%m-%d %H:%M}"
