@@ -1,4 +1,8 @@
-"""Browser tests: sync Playwright driving Debian's Chromium against pytest-django's live_server."""
+"""Browser tests: sync Playwright driving Debian's Chromium against pytest-django's live_server.
+
+Every test collected under tests/browser is marked `browser` (see pytest_itemcollected), so
+`-m "not browser"` leaves them all out, new files included.
+"""
 
 import importlib
 import os
@@ -25,6 +29,15 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark every test in this directory `browser`: a new file cannot forget it.
+
+    Called through the item's own hook proxy, so only for items under tests/browser; and during
+    collection, before `-m` selects.
+    """
+    item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
