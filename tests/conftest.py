@@ -1,9 +1,30 @@
-"""Shared fixtures: the personas (teacher, other teacher, student, other student) and clients."""
+"""Shared fixtures: the personas (teacher, other teacher, student, other student) and clients.
+
+Also the `--screenshots` option: tests marked `screenshots` (pictures of every page, for a
+person to look at) are skipped unless it is given.
+"""
 
 import pytest
 from django.contrib.auth.models import Group
 
 from tests.factories import StudentFactory, TeacherFactory
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="also run the tests marked screenshots (they save artifacts/screens/*.png)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--screenshots"):
+        return
+    opt_in = pytest.mark.skip(reason="screenshots are opt-in: add --screenshots")
+    for item in items:
+        if item.get_closest_marker("screenshots"):
+            item.add_marker(opt_in)
 
 
 @pytest.fixture(autouse=True)
