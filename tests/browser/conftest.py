@@ -12,11 +12,6 @@ from typing import Any
 
 import pytest
 
-# Sync Playwright runs an asyncio event loop in this thread while a test runs, so Django's
-# "async unsafe" guard would raise SynchronousOnlyOperation on ORM calls made by the test (and
-# by the factories) between browser actions. The ORM is in fact used synchronously here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
@@ -48,8 +43,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Chromium, launched once for the tests in tests/browser and closed when they are done.
+
+    From start to stop, sync Playwright keeps an asyncio event loop running in this thread, so
+    Django's async-safety guard would raise SynchronousOnlyOperation on every ORM call made
+    meanwhile (by the test, the factories, pytest-django's flush), although all of them are
+    synchronous. DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that time (Django reads it at each
+    call): package scope stops Playwright, and restores the guard, before any test outside
+    tests/browser runs. A per-test setting would not do: the loop outlives the test, and the
+    flush of its transactional database comes after a function fixture's teardown.
+    """
     if not CHROMIUM.exists():
         message = "Chromium not installed (apt-get install -y chromium); browser tests skipped"
         if os.environ.get("CI") == "true":
@@ -57,12 +62,14 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
 
 
 def ensure_teachers_group() -> None:
