@@ -105,8 +105,11 @@ def _browser_db(live_server, transactional_db):
 
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
+    """A laptop-sized page. An uncaught JavaScript error in it fails the test (at teardown)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    js_errors: list[str] = []
+    context.on("weberror", lambda web_error: js_errors.append(str(web_error.error)))
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -118,6 +121,7 @@ def page(browser, request: pytest.FixtureRequest):
         except Exception as error:  # the page may be gone; never hide the test's own failure
             print(f"could not save a failure screenshot: {error}")
     context.close()
+    assert not js_errors, f"uncaught JavaScript errors: {js_errors}"
 
 
 def login(page, live_server, username: str, password: str) -> None:
@@ -140,15 +144,18 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
     """new_page(**context_options) opens a page in a fresh context (closed after the test).
 
     For what the `page` fixture cannot do: JavaScript off, a phone-sized viewport. A failing
-    test saves a screenshot of each page it opened, as `page` does.
+    test saves a screenshot of each page it opened, and an uncaught JavaScript error fails the
+    test, as with `page`.
     """
     contexts = []
+    js_errors: list[str] = []
 
     def open_page(**options: Any):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         options.setdefault("locale", "en-US")
         context = browser.new_context(**options)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.on("weberror", lambda web_error: js_errors.append(str(web_error.error)))
         contexts.append(context)
         return context.new_page()
 
@@ -166,6 +173,7 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
                 except Exception as error:  # never hide the test's own failure
                     print(f"could not save a failure screenshot: {error}")
         context.close()
+    assert not js_errors, f"uncaught JavaScript errors: {js_errors}"
 
 
 def log_in_as(page, live_server, user) -> None:
