@@ -30,7 +30,8 @@ run: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Run every test (browser tests skip locally without Chromium, never in CI)
+## Run every test (browser tests skip locally without Chromium, never in CI; the screenshots
+## only with PYTEST_ARGS=--screenshots)
 # DJANGO_DEBUG=1 only picks development defaults for settings derived from it (no HTTPS redirect,
 # plain static storage); pytest-django still runs every test with DEBUG off.
 test: setup-dev

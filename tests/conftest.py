@@ -1,15 +1,77 @@
-"""Shared fixtures: the personas (teacher, other teacher, student, other student) and clients."""
+"""Shared fixtures: the personas (teacher, other teacher, student, other student) and clients;
+the shipped banks and the demo data, loaded once for a class of tests that only read them.
+
+Also the `--screenshots` option: tests marked `screenshots` (pictures of every page, for a
+person to look at) are skipped unless it is given.
+"""
+
+import io
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from tests.factories import StudentFactory, TeacherFactory
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="also run the tests marked screenshots (they save artifacts/screens/*.png)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--screenshots"):
+        return
+    opt_in = pytest.mark.skip(reason="screenshots are opt-in: add --screenshots")
+    for item in items:
+        if item.get_closest_marker("screenshots"):
+            item.add_marker(opt_in)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher() -> Iterator[None]:
+    # For the whole run, so users made by class-scoped fixtures (the demo's 26) get it too.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# shipped_banks and demo take seconds to load, so the tests of one class share them. They are
+# loaded in a transaction that is rolled back when the class is done: the rest of the suite
+# never sees them. Each test still runs in its own savepoint (pytest-django's `db`, which it
+# must request), so a test that writes leaves nothing behind for the next one. Not for
+# transactional tests: their flush would empty the shared data. A test outside a class gets
+# its own copy (pytest falls back to function scope).
+
+
+@pytest.fixture(scope="class")
+def shipped_banks(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The shipped banks and quizzes (`load_banks`); the command's output."""
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_banks", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="class")
+def demo(shipped_banks, django_db_blocker) -> Iterator[str]:
+    """The demo data `make run` creates (`seed_demo`), on the shipped banks; its output."""
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

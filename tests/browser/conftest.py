@@ -1,4 +1,8 @@
-"""Browser tests: sync Playwright driving Debian's Chromium against pytest-django's live_server."""
+"""Browser tests: sync Playwright driving Debian's Chromium against pytest-django's live_server.
+
+Every test collected under tests/browser is marked `browser` (see pytest_itemcollected), so
+`-m "not browser"` leaves them all out, new files included.
+"""
 
 import importlib
 import os
@@ -7,11 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-# Sync Playwright runs an asyncio event loop in this thread while a test runs, so Django's
-# "async unsafe" guard would raise SynchronousOnlyOperation on ORM calls made by the test (and
-# by the factories) between browser actions. The ORM is in fact used synchronously here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -27,6 +26,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark every test in this directory `browser`: a new file cannot forget it.
+
+    Called through the item's own hook proxy, so only for items under tests/browser; and during
+    collection, before `-m` selects.
+    """
+    item.add_marker(pytest.mark.browser)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     """Keep each phase's report on the item (item.rep_setup, item.rep_call...) for fixtures."""
@@ -35,8 +43,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Chromium, launched once for the tests in tests/browser and closed when they are done.
+
+    From start to stop, sync Playwright keeps an asyncio event loop running in this thread, so
+    Django's async-safety guard would raise SynchronousOnlyOperation on every ORM call made
+    meanwhile (by the test, the factories, pytest-django's flush), although all of them are
+    synchronous. DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that time (Django reads it at each
+    call): package scope stops Playwright, and restores the guard, before any test outside
+    tests/browser runs. A per-test setting would not do: the loop outlives the test, and the
+    flush of its transactional database comes after a function fixture's teardown.
+    """
     if not CHROMIUM.exists():
         message = "Chromium not installed (apt-get install -y chromium); browser tests skipped"
         if os.environ.get("CI") == "true":
@@ -44,16 +62,22 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+
+
+# The migrations that grant the Teachers group its permissions, each with TEACHER_PERMISSIONS.
+TEACHER_PERMISSION_MIGRATIONS = ["0002_teachers_group", "0008_teachers_see_exam_history"]
 
 
 def ensure_teachers_group() -> None:
-    """Re-create the Teachers group that migration 0002 makes, with the same permissions.
+    """Re-create the Teachers group that migrations 0002 and 0008 make, with their permissions.
 
     A transactional test ends with a flush, which empties every table, migration data included.
     Serialized rollback cannot restore it here: while sync Playwright's event loop runs,
@@ -62,17 +86,19 @@ def ensure_teachers_group() -> None:
     """
     from django.contrib.auth.models import Group, Permission
 
-    migration = importlib.import_module("quizzes.migrations.0002_teachers_group")
-    codenames = [
-        f"{action}_{model}"
-        for models in migration.TEACHER_PERMISSIONS.values()
-        for model, actions in models.items()
-        for action in actions
-    ]
+    codenames = []
+    for name in TEACHER_PERMISSION_MIGRATIONS:
+        migration = importlib.import_module(f"quizzes.migrations.{name}")
+        codenames += [
+            f"{action}_{model}"
+            for models in migration.TEACHER_PERMISSIONS.values()
+            for model, actions in models.items()
+            for action in actions
+        ]
     group, _ = Group.objects.get_or_create(name="Teachers")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=migration.TEACHER_PERMISSIONS, codename__in=codenames
+            content_type__app_label__in=["quizzes", "auth"], codename__in=codenames
         )
     )
 
@@ -85,8 +111,11 @@ def _browser_db(live_server, transactional_db):
 
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
+    """A laptop-sized page. An uncaught JavaScript error in it fails the test (at teardown)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    js_errors: list[str] = []
+    context.on("weberror", lambda web_error: js_errors.append(str(web_error.error)))
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -98,6 +127,7 @@ def page(browser, request: pytest.FixtureRequest):
         except Exception as error:  # the page may be gone; never hide the test's own failure
             print(f"could not save a failure screenshot: {error}")
     context.close()
+    assert not js_errors, f"uncaught JavaScript errors: {js_errors}"
 
 
 def login(page, live_server, username: str, password: str) -> None:
@@ -120,15 +150,18 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
     """new_page(**context_options) opens a page in a fresh context (closed after the test).
 
     For what the `page` fixture cannot do: JavaScript off, a phone-sized viewport. A failing
-    test saves a screenshot of each page it opened, as `page` does.
+    test saves a screenshot of each page it opened, and an uncaught JavaScript error fails the
+    test, as with `page`.
     """
     contexts = []
+    js_errors: list[str] = []
 
     def open_page(**options: Any):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         options.setdefault("locale", "en-US")
         context = browser.new_context(**options)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.on("weberror", lambda web_error: js_errors.append(str(web_error.error)))
         contexts.append(context)
         return context.new_page()
 
@@ -146,6 +179,7 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
                 except Exception as error:  # never hide the test's own failure
                     print(f"could not save a failure screenshot: {error}")
         context.close()
+    assert not js_errors, f"uncaught JavaScript errors: {js_errors}"
 
 
 def log_in_as(page, live_server, user) -> None:

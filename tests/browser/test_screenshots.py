@@ -1,7 +1,9 @@
 """Screenshots of every student page at phone and laptop width, for people to look at.
 
-Saved to artifacts/screens/<page>-<phone|laptop>.png. Run alone with
-    DJANGO_DEBUG=1 .venv/bin/python -m pytest tests/browser/test_screenshots.py
+Opt-in (marked `screenshots`, skipped unless --screenshots is given), so neither CI nor a plain
+`make test` spends time on pictures nobody looks at. Saved to
+artifacts/screens/<page>-<phone|laptop>.png; run alone with
+    make test PYTEST_ARGS="--screenshots tests/browser/test_screenshots.py"
 It also checks that no page throws a JavaScript error.
 """
 
@@ -10,7 +12,7 @@ import pytest
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.student_pages import PAGES, open_student_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
 
 SCREENS = ARTIFACTS / "screens"
 VIEWPORTS = {"phone": {"width": 375, "height": 800}, "laptop": {"width": 1280, "height": 900}}

@@ -32,49 +32,42 @@ def test_seed_demo_needs_the_banks_first():
         call_command("seed_demo", stdout=io.StringIO())
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_banks", stdout=io.StringIO())
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
+class TestDemo:
+    """The demo data, loaded once for these tests (shared `demo` fixture): they only read it."""
 
+    def test_demo_has_the_accounts_the_readme_lists(self, demo):
+        users = get_user_model().objects
+        teacher = users.get(username="teacher")
+        assert teacher.check_password("teacher") and teacher.is_staff and not teacher.is_superuser
+        students = users.filter(username__regex=r"^student\d\d$")
+        assert students.count() == 25
+        assert students.get(username="student01").check_password("student")
+        school_class = SchoolClass.objects.get(join_code="PEACE25")
+        assert list(school_class.teachers.all()) == [teacher]
+        assert Enrollment.objects.filter(school_class=school_class).count() == 25
+        assert "join code PEACE25" in demo
 
-def test_demo_has_the_accounts_the_readme_lists(demo):
-    users = get_user_model().objects
-    teacher = users.get(username="teacher")
-    assert teacher.check_password("teacher") and teacher.is_staff and not teacher.is_superuser
-    students = users.filter(username__regex=r"^student\d\d$")
-    assert students.count() == 25
-    assert students.get(username="student01").check_password("student")
-    school_class = SchoolClass.objects.get(join_code="PEACE25")
-    assert list(school_class.teachers.all()) == [teacher]
-    assert Enrollment.objects.filter(school_class=school_class).count() == 25
-    assert "join code PEACE25" in demo
+    def test_demo_assignments_are_open_closed_and_upcoming_with_a_spread_of_scores(self, demo):
+        from django.utils import timezone
 
+        now = timezone.now()
+        states = {
+            "closed": Assignment.objects.filter(closes_at__lt=now).count(),
+            "open": Assignment.objects.filter(opens_at__lte=now, closes_at__gt=now).count(),
+            "upcoming": Assignment.objects.filter(opens_at__gt=now).count(),
+        }
+        assert states == {"closed": 1, "open": 2, "upcoming": 1}
+        finished = Attempt.objects.filter(state=AttemptState.FINISHED)
+        assert finished.values("student").distinct().count() >= 13
+        percents = [a.percent for a in finished]
+        assert min(percents) < 50 < max(percents)
+        assert not finished.filter(student__username="student01").exists()
 
-def test_demo_assignments_are_open_closed_and_upcoming_with_a_spread_of_scores(demo):
-    from django.utils import timezone
+    def test_running_the_demo_twice_changes_nothing(self, demo):
+        counts = (Attempt.objects.count(), get_user_model().objects.count())
 
-    now = timezone.now()
-    states = {
-        "closed": Assignment.objects.filter(closes_at__lt=now).count(),
-        "open": Assignment.objects.filter(opens_at__lte=now, closes_at__gt=now).count(),
-        "upcoming": Assignment.objects.filter(opens_at__gt=now).count(),
-    }
-    assert states == {"closed": 1, "open": 2, "upcoming": 1}
-    finished = Attempt.objects.filter(state=AttemptState.FINISHED)
-    assert finished.values("student").distinct().count() >= 13
-    percents = [a.percent for a in finished]
-    assert min(percents) < 50 < max(percents)
-    assert not finished.filter(student__username="student01").exists()
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
 
-
-def test_running_the_demo_twice_changes_nothing(demo):
-    counts = (Attempt.objects.count(), get_user_model().objects.count())
-
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-
-    assert "already present" in out.getvalue()
-    assert (Attempt.objects.count(), get_user_model().objects.count()) == counts
+        assert "already present" in out.getvalue()
+        assert (Attempt.objects.count(), get_user_model().objects.count()) == counts
