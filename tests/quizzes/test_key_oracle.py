@@ -9,7 +9,8 @@ A. to invert any hash-looking value over every plausible answer written in datab
    order, which usually puts the key first);
 B. to tell a right answer from a wrong one by what comes back;
 C. to find anything on a page that is not on a short allow-list (a leak added later is caught
-   here, by name).
+   here, by name);
+D. to rely on ids following authoring order once the choices are not shuffled.
 
 Each must recover nothing. The review policy hides everything until the assignment closes, so
 nothing the student may legitimately see gives the key away either.
@@ -708,3 +709,79 @@ def test_every_hidden_field_and_data_attribute_is_on_the_allow_list(
     settings.SECRET_KEY = "another-key-the-student-might-guess"
     for value, question_scope, answer in macs:
         assert value != seen_token(answer, scope=question_scope)
+
+
+# -- D: ids no longer follow authoring order -------------------------------------------------
+
+AUTHORED = 30
+CHOICE_TEXTS = ["Astana (the key, written first)", "Almaty", "Bishkek", "Tashkent"]
+
+
+def author_key_first_in_the_admin(client, bank) -> list[Question]:
+    """A teacher writes single-choice questions in the admin, the key always first."""
+    for n in range(AUTHORED):
+        data = {
+            "bank": bank.pk,
+            "title": f"Capital {n}",
+            "status": "draft",
+            "prompt": "Which city is the capital?",
+            "difficulty": "medium",
+            "default_points": "1",
+            "choices-TOTAL_FORMS": str(len(CHOICE_TEXTS)),
+            "choices-INITIAL_FORMS": "0",
+            "choices-MIN_NUM_FORMS": "0",
+            "choices-MAX_NUM_FORMS": "1000",
+        }
+        for i, text in enumerate(CHOICE_TEXTS):
+            data |= {
+                f"choices-{i}-text": text,
+                f"choices-{i}-fraction": "1" if i == 0 else "0",
+                f"choices-{i}-position": str(i),
+            }
+        response = client.post(f"{reverse('admin:quizzes_question_add')}?type=single", data)
+        assert response.status_code == 302, response.text
+    return list(Question.objects.filter(bank=bank))
+
+
+def author_key_first_then_duplicate(client, bank) -> list[Question]:
+    """Questions written key first, with ids in authoring order (as every question written before
+    the random insertion order has), copied with the admin's "duplicate" action."""
+    originals = []
+    for n in range(AUTHORED):
+        question = QuestionFactory(bank=bank, type="single", title=f"Capital {n}", parts=False)
+        for i, text in enumerate(CHOICE_TEXTS):
+            Choice.objects.create(question=question, text=text, fraction=int(i == 0), position=i)
+        originals.append(question.pk)
+    response = client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": "duplicate", "_selected_action": originals},
+    )
+    assert response.status_code == 302
+    return list(Question.objects.filter(bank=bank).exclude(pk__in=originals))
+
+
+@pytest.mark.parametrize(
+    "author",
+    [author_key_first_in_the_admin, author_key_first_then_duplicate],
+    ids=lambda f: f.__name__,
+)
+def test_key_rows_get_ids_that_do_not_follow_authoring_order(teacher_client, author):
+    bank = BankFactory()
+
+    questions = author(teacher_client, bank)
+
+    assert len(questions) == AUTHORED
+    key_has_lowest_id = in_authoring_order = 0
+    for question in questions:
+        choices = list(question.choices.order_by("position"))
+        assert [c.text for c in choices] == CHOICE_TEXTS and choices[0].fraction == 1
+        ids = [c.pk for c in choices]
+        key_has_lowest_id += ids[0] == min(ids)
+        in_authoring_order += ids == sorted(ids)
+    # With shuffle_choices off the page shows choices in authoring order, so only the ids could
+    # still tell the key: in random insertion order the key has the lowest of 4 ids with
+    # probability 1/4 and the ids ascend with probability 1/24, independently per question.
+    # P(Binomial(30, 1/4) >= 21) < 3e-7 and P(Binomial(30, 1/24) >= 11) < 2e-8; written in
+    # authoring order both counts are 30.
+    assert key_has_lowest_id <= 20, f"the key has the lowest id in {key_has_lowest_id} of 30"
+    assert in_authoring_order <= 10, f"ids follow authoring order in {in_authoring_order} of 30"
