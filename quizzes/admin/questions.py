@@ -40,6 +40,7 @@ from quizzes.models import (
     QuestionType,
     Tag,
 )
+from quizzes.models.question import key_rows_create
 from quizzes.presentation import draw_display_order, question_for_student
 from quizzes.question_types import KEY_ROW_KINDS, key_rows
 
@@ -345,6 +346,19 @@ class QuestionAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if not isinstance(formset, KeyRowsFormSet):
+            return super().save_formset(request, form, formset, change)
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        for row in rows:
+            if row.pk is not None:
+                row.save()
+        # New key rows go in shuffled, so their ids never follow the order they were written in.
+        key_rows_create(row for row in rows if row.pk is None)
+        return None
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

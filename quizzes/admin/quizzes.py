@@ -151,7 +151,11 @@ class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
-        return super().get_queryset(request).annotate(n_slots=Count("slots"))
+        # Grouping drops Meta.ordering: order again, or the autocomplete pages through an
+        # unordered list.
+        return (
+            super().get_queryset(request).annotate(n_slots=Count("slots")).order_by("title", "id")
+        )
 
     @admin.display(description=gettext_lazy("slots"), ordering="n_slots")
     def slot_count(self, quiz: Any) -> int:
