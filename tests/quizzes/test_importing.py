@@ -18,43 +18,49 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 pytestmark = pytest.mark.django_db
 
 
-def test_shipped_fixtures_load_and_every_question_passes_the_admin_validation():
-    import_fixtures(FIXTURES)
+@pytest.mark.usefixtures("shipped_banks")
+class TestShippedContent:
+    """Read-only checks of the shipped banks and quizzes, loaded once for them all."""
 
-    questions = list(Question.objects.with_parts())
-    for question in questions:
-        question.full_clean()
-        validate_key(question.type, question.key_parts())
-    assert len(questions) == sum(
-        len(json.loads(p.read_text())["questions"]) for p in (FIXTURES / "banks").glob("*.json")
-    )
+    def test_shipped_fixtures_load_and_every_question_passes_the_admin_validation(self):
+        questions = list(Question.objects.with_parts())
+        for question in questions:
+            question.full_clean()
+            validate_key(question.type, question.key_parts())
+        assert len(questions) == sum(
+            len(json.loads(p.read_text())["questions"]) for p in (FIXTURES / "banks").glob("*.json")
+        )
 
+    def test_shipped_banks_meet_the_content_bar(self):
+        published = Question.objects.published().scored()
+        per_bank = Counter(published.values_list("bank__slug", flat=True))
+        assert len(per_bank) >= 3
+        assert all(count >= 30 for count in per_bank.values()), per_bank
+        assert published.count() >= 90
+        assert len(set(published.values_list("type", flat=True))) >= 6
+        for question in published:
+            assert question.explanation.strip(), question.key
+            assert question.source_outlet and question.source_url.startswith("https://"), (
+                question.key
+            )
+            assert question.facts_as_of is not None, question.key
+        assert Question.objects.filter(type=QuestionType.DESCRIPTION).exists()
+        assert Question.objects.filter(stimulus__isnull=False).count() >= 3
 
-def test_shipped_banks_meet_the_content_bar():
-    import_fixtures(FIXTURES)
+    def test_shipped_quizzes_include_one_per_bank_and_a_mixed_random_quiz(self):
+        banks = set(Bank.objects.values_list("slug", flat=True))
+        mixed = Quiz.objects.get(slug="mixed-review")
+        assert {slot.bank.slug for slot in mixed.slots.all()} == banks
+        assert all(slot.is_random for slot in mixed.slots.all())
+        assert Quiz.objects.filter(is_published=True).count() >= 4
 
-    published = Question.objects.published().scored()
-    per_bank = Counter(published.values_list("bank__slug", flat=True))
-    assert len(per_bank) >= 3
-    assert all(count >= 30 for count in per_bank.values()), per_bank
-    assert published.count() >= 90
-    assert len(set(published.values_list("type", flat=True))) >= 6
-    for question in published:
-        assert question.explanation.strip(), question.key
-        assert question.source_outlet and question.source_url.startswith("https://"), question.key
-        assert question.facts_as_of is not None, question.key
-    assert Question.objects.filter(type=QuestionType.DESCRIPTION).exists()
-    assert Question.objects.filter(stimulus__isnull=False).count() >= 3
-
-
-def test_shipped_quizzes_include_one_per_bank_and_a_mixed_random_quiz():
-    import_fixtures(FIXTURES)
-
-    banks = set(Bank.objects.values_list("slug", flat=True))
-    mixed = Quiz.objects.get(slug="mixed-review")
-    assert {slot.bank.slug for slot in mixed.slots.all()} == banks
-    assert all(slot.is_random for slot in mixed.slots.all())
-    assert Quiz.objects.filter(is_published=True).count() >= 4
+    def test_imported_questions_are_published_with_tags_and_stimulus(self):
+        follower = (
+            Question.objects.filter(stimulus__isnull=False).select_related("stimulus").first()
+        )
+        assert follower.stimulus.type == QuestionType.DESCRIPTION
+        assert follower.snapshot()["stimulus"] == follower.stimulus.prompt
+        assert Question.objects.filter(status=QuestionStatus.PUBLISHED, tags__isnull=False).exists()
 
 
 def test_loading_twice_creates_nothing_new():
@@ -158,15 +164,6 @@ def test_load_banks_command_reports_errors_without_a_traceback(tmp_path):
 
     with pytest.raises(CommandError, match=r"Nothing was loaded.*tmp-1"):
         call_command("load_banks", "--directory", str(tmp_path))
-
-
-def test_imported_questions_are_published_with_tags_and_stimulus():
-    import_fixtures(FIXTURES)
-
-    follower = Question.objects.filter(stimulus__isnull=False).select_related("stimulus").first()
-    assert follower.stimulus.type == QuestionType.DESCRIPTION
-    assert follower.snapshot()["stimulus"] == follower.stimulus.prompt
-    assert Question.objects.filter(status=QuestionStatus.PUBLISHED, tags__isnull=False).exists()
 
 
 # Checking with the admin's rules, then saving: a bad file (even the last one) changes nothing.
