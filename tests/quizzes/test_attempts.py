@@ -518,8 +518,10 @@ def test_no_attempt_page_or_json_reveals_key_feedback_or_explanation(student, st
             return {f"q{aq.position}-text": "my guess"}
         return key_post(aq)
 
+    shown = {}  # each question's page as first shown, before it was answered
     for aq in attempt.attempt_questions.order_by("position"):
-        bodies.append(student_client.get(take_url(attempt, aq.page)).text)
+        shown[aq.snapshot["type"]] = (aq, student_client.get(take_url(attempt, aq.page)).text)
+        bodies.append(shown[aq.snapshot["type"]][1])
         bodies.append(
             autosave(
                 student_client, attempt, position=aq.position, revision=now_ms(), **answer(aq)
@@ -532,9 +534,25 @@ def test_no_attempt_page_or_json_reveals_key_feedback_or_explanation(student, st
 
     for body in bodies:
         assert SECRET not in body
-    # Correct-choice markers: no fraction, and matching/ordering never shown in key order.
+    # No correct-choice marker: no fraction anywhere.
     for body in bodies:
         assert "fraction" not in body
+    # The ordering question's items are never shown in the key's order; they are shown in the
+    # order drawn for this attempt.
+    aq, page = shown["ordering"]
+    texts = {item["id"]: item["text"] for item in aq.snapshot["items"]}
+    items_shown = re.findall(rf'id="q{aq.position}-ot\d+">([^<]*)</label>', page)
+    assert items_shown == [texts[item] for item in aq.display_order]
+    assert items_shown != [item["text"] for item in aq.snapshot["items"]]
+    # Matching options are shown in the order drawn for this attempt. That draw is a uniform
+    # shuffle, so it may be the key's order (with two pairs, half the time): any order is as
+    # likely as any other, which tells the student nothing.
+    aq, page = shown["matching"]
+    answers = {pair["id"]: pair["answer"] for pair in aq.snapshot["pairs"]}
+    first_select = re.search(rf'<select id="q{aq.position}-m1"[^>]*>(.*?)</select>', page, re.S)
+    assert first_select is not None
+    options_shown = re.findall(r'<option value="\d+">([^<]*)</option>', first_select[1])
+    assert options_shown == [answers[pair] for pair in aq.display_order]
 
 
 def test_review_shows_only_what_the_policy_allows(student, student_client):
