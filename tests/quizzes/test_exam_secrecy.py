@@ -261,19 +261,29 @@ def test_the_practice_home_counts_only_the_questions_left_to_practise(
     assert "5 questions" in response.content.decode()
 
 
-def test_an_answer_posted_for_an_exam_question_with_another_pages_token_is_refused(
-    student_client, school_class, bank, questions
+@pytest.mark.parametrize(
+    "forgery",
+    ["another-pages-token", "blank-post-from-a-page-drawn-before-the-exam"],
+)
+def test_a_post_naming_an_exam_question_neither_shows_nor_records_it(
+    student_client, school_class, bank, questions, forgery
 ):
+    """Forged posts must not turn into a page asking the exam's question (with a fresh,
+    valid token): the student could read every exam question before the exam opens."""
     on_exam = questions[0]
-    exam(school_class, fixed=[on_exam])
+    drawn_before = posted_form(on_exam, {})
+    exam(school_class, fixed=[on_exam], upcoming=True)
     url = bank_url(bank)
-    page = student_client.get(url)
-    forged = {
-        "question": str(on_exam.pk),
-        "token": hidden_field(page, "token"),
-        "check": hidden_field(page, "check"),
-        "answer-choice": "1",
-    }
+    if forgery == "another-pages-token":
+        page = student_client.get(url)
+        forged = {
+            "question": str(on_exam.pk),
+            "token": hidden_field(page, "token"),
+            "check": hidden_field(page, "check"),
+            "answer-choice": "1",
+        }
+    else:
+        forged = drawn_before
 
     response = student_client.post(url, forged)
 
