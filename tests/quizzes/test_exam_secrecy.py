@@ -835,22 +835,24 @@ def rendered(text: str) -> str:
     return str(render_markdown(text))
 
 
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """The shipped banks and the demo class, built once for the class that asks for them,
+    inside a transaction rolled back after its last test (each test runs in a savepoint)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_banks", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 class TestTheDemoExamStaysSecret:
     """The issue's scenario on the shipped demo: "Central Asian diplomacy" is open, shows
     answers only after it closes, and draws from the "Central Asian diplomacy" bank, which is
     open for practice. No route shows one of its questions answered.
 
-    The demo takes seconds to build, so it is built once for this class, inside a transaction
-    rolled back after the last of these tests; each test runs in its own savepoint.
+    The demo takes seconds to build, so it is built once for this class (see `demo`).
     """
-
-    @pytest.fixture(scope="class")
-    def demo(self, django_db_setup, django_db_blocker):
-        with django_db_blocker.unblock(), transaction.atomic():
-            call_command("load_banks", stdout=io.StringIO())
-            call_command("seed_demo", stdout=io.StringIO())
-            yield
-            transaction.set_rollback(True)
 
     @pytest.fixture
     def the_exam(self, demo, db) -> Assignment:
