@@ -165,12 +165,3 @@ def form_data(
             if item_id in places
         }
     return {}
-
-
-def is_answered(snapshot: Mapping[str, Any], answer: Mapping[str, Any] | None) -> bool:
-    """Whether the student has given any answer (for the navigation panel and summary)."""
-    if not answer:
-        return False
-    if snapshot["type"] == QType.ORDERING:
-        return any(item is not None for item in answer.get("order", []))
-    return True

@@ -39,6 +39,7 @@ from .models import (
 )
 from .models.assignment import latest_override_close
 from .models.practice import MistakeCardQuerySet
+from .models.question import QuestionQuerySet
 
 # Questions of a bank not asked again while other questions of the bank are left to ask.
 RECENT_IN_BANK = 5
@@ -48,8 +49,8 @@ RECENT_IN_BANK = 5
 
 
 def _not_protected(
-    questions: QuerySet[Question], *, student: User, now: datetime.datetime
-) -> QuerySet[Question]:
+    questions: QuestionQuerySet, *, student: User, now: datetime.datetime
+) -> QuestionQuerySet:
     protected = exam_secrecy.protected_questions(student=student, now=now)
     return questions.exclude(pk__in=protected.values("pk"))
 
@@ -71,7 +72,7 @@ def banks_for_practice(*, student: User, now: datetime.datetime) -> QuerySet[Ban
 
 def askable_questions(
     *, student: User, now: datetime.datetime, bank: Bank | None = None
-) -> QuerySet[Question]:
+) -> QuestionQuerySet:
     """The questions practice may ask this student and accept now (of one bank, if given).
 
     Published and scored, in a bank open for practice, and not a question an exam of the

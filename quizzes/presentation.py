@@ -6,6 +6,7 @@ explanation can reach the page before the review policy allows (product invarian
 """
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -176,3 +177,12 @@ def describe_answer(snapshot: dict[str, Any], answer: dict[str, Any] | None) -> 
         texts = {i["id"]: i["text"] for i in snapshot.get("items", [])}
         return " → ".join(texts.get(i, "?") for i in answer.get("order", [])) or "—"
     return "—"
+
+
+def is_answered(snapshot: Mapping[str, Any], answer: Mapping[str, Any] | None) -> bool:
+    """Whether the student has given any answer (for the navigation panel and summary)."""
+    if not answer:
+        return False
+    if snapshot["type"] == QType.ORDERING:
+        return any(item is not None for item in answer.get("order", []))
+    return True

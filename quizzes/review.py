@@ -10,8 +10,8 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from . import answers, grading
-from .presentation import describe_answer
+from . import grading
+from .presentation import describe_answer, is_answered
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,10 @@ def review_row(
     """
     answer = answer or {}
     is_scored = grading.is_scored(snapshot["type"])
-    is_answered = answers.is_answered(snapshot, answer)
+    answered = is_answered(snapshot, answer)
     row: dict[str, Any] = {
         "is_scored": is_scored,
-        "is_answered": is_answered,
+        "is_answered": answered,
         "prompt": snapshot.get("prompt", ""),
         "stimulus": snapshot.get("stimulus", ""),
         "your_answer": describe_answer(snapshot, answer) if is_scored else "",
@@ -92,7 +92,7 @@ def review_row(
     if options.correctness and fraction is not None:
         row["fraction"] = fraction
         row["percent"] = round(fraction * 100)
-        row["verdict"] = verdict(fraction, is_answered=is_answered)
+        row["verdict"] = verdict(fraction, is_answered=answered)
         if points is not None:
             row["points"] = points
             row["marks"] = points * fraction

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .classes import (
-    STUDENT_ACCOUNTS,
     Enrollment,
     SchoolClass,
     display_name,
@@ -293,7 +292,6 @@ class AssignmentOverride(models.Model):
         on_delete=models.CASCADE,
         related_name="assignment_overrides",
         verbose_name=_("student"),
-        limit_choices_to=STUDENT_ACCOUNTS,
     )
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)

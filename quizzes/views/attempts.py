@@ -32,13 +32,12 @@ from quizzes import exam_secrecy
 from quizzes.answers import (
     TamperedInputError,
     answer_fields,
-    is_answered,
     parse_answer,
     seen_token,
 )
 from quizzes.http import AuthenticatedHttpRequest
 from quizzes.models import Attempt, AttemptQuestion, FinishReason, Response
-from quizzes.presentation import question_for_student
+from quizzes.presentation import is_answered, question_for_student
 from quizzes.review import review_row
 from quizzes.services import (
     AttemptClosedError,

@@ -231,20 +231,23 @@ def practice_bank(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     state = _session_state(request, _bank_key(bank))
     page = {"bank": bank, "mode": PracticeSource.BANK, "action": request.path}
     if request.method == "POST":
-        # Whether it may be practised now is practice_answer_record's to say (a bank can
-        # close, or an exam start, while the student answers).
         question_id = _posted_question_id_or_none(request)
+        if question_id is None:
+            return HttpResponseBadRequest(_("This answer could not be accepted."))
+        # Only a question practice may ask this student now: a page must never show (even
+        # again, as a stale or blank form) a question an exam of theirs protects.
         question = (
-            Question.objects.published()
-            .scored()
+            askable_questions(student=request.user, now=now, bank=bank)
             .with_parts()
-            .filter(pk=question_id, bank=bank)
+            .filter(pk=question_id)
             .first()
-            if question_id is not None
-            else None
         )
         if question is None:
-            return HttpResponseBadRequest(_("This answer could not be accepted."))
+            in_bank = Question.objects.published().scored().filter(pk=question_id, bank=bank)
+            if not in_bank.exists():
+                return HttpResponseBadRequest(_("This answer could not be accepted."))
+            # A question of this bank that practice may not ask now (an exam protects it).
+            return _closed_page(request, bank)
         try:
             snapshot, answer, token = _posted_answer(request, question)
         except _BadPost:

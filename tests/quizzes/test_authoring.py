@@ -24,7 +24,7 @@ def _messages(question_type, parts):
         ("short", KeyParts(answers=[("Astana", D(1)), ("Astan*", D("0.5"))])),
         ("numeric", KeyParts(numeric=[(D(1992), D(0), D(1))])),
         ("matching", KeyParts(pairs=[("UAE", "a"), ("Sudan", "b")])),
-        ("ordering", KeyParts(items=["first", "second"])),
+        ("ordering", KeyParts(items=["first", "second", "third"])),
         ("description", KeyParts()),
     ],
 )
