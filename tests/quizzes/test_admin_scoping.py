@@ -516,6 +516,16 @@ def test_teachers_group_may_add_and_change_but_not_delete(teacher, teachers_grou
     assert not teacher.has_perm(f"quizzes.delete_{model}")
 
 
+def test_teachers_read_an_exams_history_but_never_write_it(teacher, teachers_group):
+    codenames = set(teachers_group.permissions.values_list("codename", flat=True))
+
+    assert "view_assignmentchange" in codenames
+    assert not {"add_assignmentchange", "change_assignmentchange", "delete_assignmentchange"} & (
+        codenames
+    )
+    assert teacher.has_perm("quizzes.view_assignmentchange")
+
+
 def test_teacher_gets_403_on_the_question_delete_page(teacher_client):
     question = QuestionFactory()
     url = reverse("admin:quizzes_question_delete", args=[question.pk])
