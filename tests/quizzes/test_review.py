@@ -6,10 +6,7 @@ from the row (not merely empty), so no template can show it by mistake.
 
 import dataclasses
 import datetime
-import os
 import pathlib
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
@@ -206,26 +203,3 @@ def test_the_score_alone_needs_no_rows():
     assert not ReviewOptions().shows_anything
     for part in PART_KEYS.keys() - {"score"}:
         assert only(part).shows_rows, part
-
-
-# -- purity ---------------------------------------------------------------------------------
-
-
-def test_the_review_module_imports_nothing_from_django():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    code = (
-        "import sys, quizzes.review; "
-        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
-    )
-
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-
-    assert result.stdout.strip() == "[]"
