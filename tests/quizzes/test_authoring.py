@@ -91,3 +91,24 @@ def test_rows_of_another_type_are_refused():
 
 def test_a_description_has_no_key_rows():
     assert "remove them" in _messages("description", KeyParts(items=["a", "b"]))
+
+
+def test_a_pattern_starting_or_ending_with_a_wildcard_is_flagged_for_the_author():
+    from quizzes.authoring import key_warnings
+
+    parts = KeyParts(
+        answers=[
+            ("*Kushner", D(1)),
+            ("Kushner*", D(1)),
+            ("Jared Kushner", D(1)),
+            ("Ak*la", D("0.5")),
+            ("*Pompeo*", D(0)),  # a wrong name: containing it is exactly what it should catch
+        ]
+    )
+
+    warnings = key_warnings("short", parts)
+
+    assert len(warnings) == 2
+    assert "“*Kushner” starts or ends with *" in warnings[0]
+    assert "“Kushner*”" in warnings[1]
+    assert key_warnings("single", KeyParts(choices=[D(1), D(0)])) == []

@@ -447,6 +447,88 @@ def test_short_answer_blank_text_scores_zero_even_against_a_catch_all() -> None:
     assert grade_response(snapshot, {"text": "Almaty"}) == D("0.1")
 
 
+# A wildcard pattern accepts anything that contains it, lists of guesses included: the two
+# rules below keep such lists from earning marks (issue: "Pompeo Kushner Mnuchin" passed).
+GUESSES = short(
+    ("*Mnuchin*", "1", "Right."),
+    ("*Pompeo*", "0", "Pompeo was Secretary of State."),
+    ("*Kushner*", "0", "Kushner negotiated, he did not sign in Khartoum."),
+    ("*", "0", "Not the minister who signed."),
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Mnuchin", 1),
+        ("Steven Mnuchin", 1),
+        ("Treasury Secretary Steven Mnuchin.", 1),
+        ("Pompeo Kushner Mnuchin", 0),  # also names a wrong candidate
+        ("Mnuchin Pompeo", 0),
+        ("Bolton", 0),
+    ],
+)
+def test_an_answer_also_naming_a_wrong_candidate_scores_zero(typed: str, expected: int) -> None:
+    assert grade_response(GUESSES, {"text": typed}) == expected
+
+
+def test_the_wrong_candidates_feedback_is_the_one_shown() -> None:
+    assert response_feedback(GUESSES, {"text": "Pompeo Kushner Mnuchin"}) in (
+        ["Pompeo was Secretary of State."],
+        ["Kushner negotiated, he did not sign in Khartoum."],
+    )
+    assert response_feedback(GUESSES, {"text": "Bolton"}) == ["Not the minister who signed."]
+
+
+def test_a_catch_all_zero_pattern_never_overrides_a_right_answer() -> None:
+    snapshot = short(("Astana", "1", "Yes."), ("*", "0", "No."))
+
+    assert grade_response(snapshot, {"text": "Astana"}) == 1
+    assert response_feedback(snapshot, {"text": "Astana"}) == ["Yes."]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Nazarbayev or Tokayev",
+        "Tokayev, Nazarbayev",
+        "Nazarbayev / Tokayev",
+        "Tokayev; Mirziyoyev",
+        "Tokayev & Nazarbayev",
+        "Tokayev + Nazarbayev",
+        "Tokayev and Nazarbayev",
+        "Токаев или Назарбаев",
+        "Тоқаев немесе Назарбаев",
+    ],
+)
+def test_a_list_of_guesses_through_a_wildcard_scores_its_weakest_guess(typed: str) -> None:
+    snapshot = short(("*Tokayev*", "1"), ("*Токаев*", "1"), ("*Тоқаев*", "1"))
+
+    assert grade_response(snapshot, {"text": typed}) == 0
+
+
+def test_a_list_of_guesses_scores_its_weakest_guess_when_every_guess_earns_something() -> None:
+    snapshot = short(("*Tokayev*", "1"), ("*Nazarbayev*", "0.5"))
+
+    assert grade_response(snapshot, {"text": "Tokayev or Nazarbayev"}) == D("0.5")
+
+
+@pytest.mark.parametrize(
+    ("accepted", "typed"),
+    [
+        ("*Tokayev*", "President Kassym-Jomart Tokayev"),
+        ("*Tokayev*", "Tokayev / Tokayev"),  # the same name twice is no list of guesses
+        ("Tokayev and Nazarbayev", "Tokayev and Nazarbayev"),  # no wildcard: says what it means
+        ("Trinidad and *", "Trinidad and Tobago"),  # the separator is the pattern's own text
+        ("a+*?", "a+?"),
+    ],
+)
+def test_separators_that_are_not_a_list_of_guesses_keep_full_marks(
+    accepted: str, typed: str
+) -> None:
+    assert grade_response(short((accepted, "1")), {"text": typed}) == 1
+
+
 # --- numeric -------------------------------------------------------------------------------
 
 
