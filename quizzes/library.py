@@ -56,13 +56,19 @@ def questions_move(*, questions: QuerySet[Question], bank: Bank, now: datetime.d
 def question_duplicate(*, question: Question, user: User | None) -> Question:
     """A draft copy of a question, with its key rows and tags and no import key."""
     with transaction.atomic():
-        parts = [
-            *question.choices.all(),
-            *question.accepted_answers.all(),
-            *question.numeric_answers.all(),
-            *question.match_pairs.all(),
-            *question.order_items.all(),
+        kinds = [
+            question.choices.all(),
+            question.accepted_answers.all(),
+            question.numeric_answers.all(),
+            question.match_pairs.all(),
+            question.order_items.all(),
         ]
+        parts = []
+        for rows in kinds:
+            # Positions 1..n in the original's order: ids will not break ties in the copy.
+            for position, row in enumerate(rows, start=1):
+                row.position = position
+                parts.append(row)
         tags = list(question.tags.all())
         copy = Question.objects.get(pk=question.pk)
         copy.pk = None

@@ -350,14 +350,24 @@ class QuestionAdmin(admin.ModelAdmin):
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if not isinstance(formset, KeyRowsFormSet):
             return super().save_formset(request, form, formset, change)
-        rows = formset.save(commit=False)
+        formset.save(commit=False)
         for row in formset.deleted_objects:
             row.delete()
-        for row in rows:
+        # Rows are shown by position. Ids no longer break ties (new rows are inserted in a
+        # random order, below), so number them 1..n: by the position typed, then form order.
+        kept = [
+            form.instance
+            for form in formset.forms
+            if form.has_changed() or form.instance.pk is not None
+            if form not in formset.deleted_forms and form.cleaned_data
+        ]
+        for position, row in enumerate(sorted(kept, key=lambda row: row.position or 0), start=1):
+            row.position = position
+        for row in kept:
             if row.pk is not None:
                 row.save()
         # New key rows go in shuffled, so their ids never follow the order they were written in.
-        key_rows_create(row for row in rows if row.pk is None)
+        key_rows_create(row for row in kept if row.pk is None)
         return None
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

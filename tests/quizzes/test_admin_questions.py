@@ -104,6 +104,34 @@ def test_a_teacher_authors_every_type_through_the_admin_form(
         assert getattr(question, prefix).count() == len(rows)
 
 
+@pytest.mark.parametrize("positions", ["untyped", "typed"])
+def test_rows_keep_the_order_the_teacher_gave_though_their_ids_are_shuffled(
+    teacher_client, positions
+):
+    bank = BankFactory()
+    texts = ["Astana", "Almaty", "Bishkek", "Tashkent", "Dushanbe", "Ashgabat"]
+    rows = [{"text": text, "fraction": "1" if i == 0 else "0"} for i, text in enumerate(texts)]
+    if positions == "untyped":
+        rows = [{**row, "position": "0"} for row in rows]
+    for n in range(8):
+        teacher_client.post(
+            f"{ADD_URL}?type=single",
+            question_post(bank, title=f"Q{n}", prefix="choices", rows=rows),
+        )
+
+    questions = list(Question.objects.filter(bank=bank).with_parts())
+    assert len(questions) == 8
+    for question in questions:
+        shown = [c.text for c in question.choices.all()]  # Meta.ordering: position, id
+        assert shown == texts
+        assert [c.position for c in question.choices.all()] == [1, 2, 3, 4, 5, 6]
+    # The key (written first) does not have the lowest id every time: 8 shuffles of 6 rows
+    # all putting it first by chance has probability (1/6)^8.
+    assert not all(
+        min(question.choices.all(), key=lambda c: c.pk).text == "Astana" for question in questions
+    )
+
+
 def test_the_true_false_form_starts_with_true_and_false_rows(teacher_client):
     response = teacher_client.get(f"{ADD_URL}?type=truefalse")
 
