@@ -34,8 +34,11 @@ run: setup
 ## only with PYTEST_ARGS=--screenshots)
 # DJANGO_DEBUG=1 only picks development defaults for settings derived from it (no HTTPS redirect,
 # plain static storage); pytest-django still runs every test with DEBUG off.
+# Tests run on every core (pytest-xdist; each worker has its own test database and live
+# server); TEST_WORKERS=0 runs them in one process (for -x, --pdb or a single test).
+TEST_WORKERS ?= auto
 test: setup-dev
-	DJANGO_DEBUG=1 $(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	DJANGO_DEBUG=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .
