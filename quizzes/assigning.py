@@ -160,7 +160,7 @@ def overrides_changes(
             given = ", ".join(
                 f"{label(override, f)} {value_text(override, f)}"
                 for f in OVERRIDE_FIELDS
-                if getattr(override, f) is not None
+                if getattr(override, f) not in (None, False)
             )
             changes.append(
                 {"what": _("override for %(name)s") % {"name": name}, "from": "—", "to": given}

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from quizzes.admin import results_views, roster_views, scoring_views
 from quizzes.assigning import assignment_changes_record, assignment_save, overrides_changes
 from quizzes.http import request_user
 from quizzes.models import (
@@ -72,6 +73,13 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"teachers": [request.user.pk]}
+
+    def get_urls(self) -> list[Any]:
+        return [
+            *results_views.class_urls(self),
+            *roster_views.class_urls(self),
+            *super().get_urls(),
+        ]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -189,6 +197,14 @@ class AssignmentAdmin(admin.ModelAdmin):
         return Assignment.objects.taught_by(request_user(request)).annotate(
             n_attempts=Count("attempts")
         )
+
+    def get_urls(self) -> list[Any]:
+        return [
+            *results_views.assignment_urls(self),
+            *scoring_views.assignment_urls(self),
+            *roster_views.assignment_urls(self),
+            *super().get_urls(),
+        ]
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
         # A new assignment has no history yet.
@@ -346,6 +362,9 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
         return Attempt.objects.visible_to_teacher(request_user(request))
+
+    def get_urls(self) -> list[Any]:
+        return [*scoring_views.attempt_urls(self), *super().get_urls()]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

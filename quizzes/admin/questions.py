@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from quizzes.admin import scoring_views
 from quizzes.authoring import KeyParts, key_warnings, validate_key
 from quizzes.http import request_user
 from quizzes.library import (
@@ -447,6 +448,7 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
         return [
+            *scoring_views.question_urls(self),
             path("<int:pk>/preview/", wrap(self.preview_view), name="quizzes_question_preview"),
             path(
                 "<int:pk>/preview/student/",

@@ -1,5 +1,6 @@
 """The quiz domain. One module per concern; this package re-exports every model."""
 
+from .accounts import AccountState
 from .assignment import Assignment, AssignmentChange, AssignmentOverride, StudentState
 from .attempt import (
     Attempt,
@@ -8,6 +9,8 @@ from .attempt import (
     FinishReason,
     Response,
     ReviewOptions,
+    ScoreChange,
+    ScoreChangeKind,
 )
 from .bank import Bank, Tag
 from .classes import Enrollment, SchoolClass
@@ -36,6 +39,7 @@ from .quiz import (
 __all__ = [
     "EXAM_SETTING_FIELDS",
     "AcceptedAnswer",
+    "AccountState",
     "Assignment",
     "AssignmentChange",
     "AssignmentOverride",
@@ -65,6 +69,8 @@ __all__ = [
     "ReviewOptions",
     "ReviewTiming",
     "SchoolClass",
+    "ScoreChange",
+    "ScoreChangeKind",
     "Slot",
     "StudentState",
     "Tag",

@@ -241,6 +241,8 @@ class Assignment(ExamSettings):
         and dashboard offer Start only when it is None.
         """
         opens_at, closes_at = self.window_for(override)
+        if override is not None and override.is_excused:
+            return ValidationError(_("You are excused from this assignment."), code="excused")
         if has_attempt_in_progress:
             return ValidationError(_("You have an attempt in progress."), code="in_progress")
         if now < opens_at:
@@ -278,7 +280,7 @@ class Assignment(ExamSettings):
         return StudentState.MISSED
 
 
-OVERRIDE_FIELDS = ("opens_at", "closes_at", "attempts_allowed", "time_limit_minutes")
+OVERRIDE_FIELDS = ("opens_at", "closes_at", "attempts_allowed", "time_limit_minutes", "is_excused")
 
 
 class AssignmentOverride(models.Model):
@@ -301,6 +303,11 @@ class AssignmentOverride(models.Model):
     time_limit_minutes = models.PositiveIntegerField(
         _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    is_excused = models.BooleanField(
+        _("excused"),
+        default=False,
+        help_text=_("Excused from this assignment: cannot start it, and it counts in no average."),
+    )
 
     class Meta:
         ordering = ["assignment", "student__username"]
@@ -316,6 +323,7 @@ class AssignmentOverride(models.Model):
                     | Q(closes_at__isnull=False)
                     | Q(attempts_allowed__isnull=False)
                     | Q(time_limit_minutes__isnull=False)
+                    | Q(is_excused=True)
                 ),
                 name="override_changes_something",
             ),
@@ -345,7 +353,9 @@ class AssignmentOverride(models.Model):
                     )
                 }
             )
-        if all(getattr(self, field) is None for field in OVERRIDE_FIELDS):
+        if not self.is_excused and all(
+            getattr(self, field) is None for field in OVERRIDE_FIELDS if field != "is_excused"
+        ):
             raise ValidationError(
                 _("The override for %(student)s changes nothing; fill in a field or remove it."),
                 code="changes_nothing",

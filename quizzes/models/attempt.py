@@ -234,7 +234,23 @@ class Response(models.Model):
         AttemptQuestion, on_delete=models.CASCADE, related_name="response"
     )
     answer = models.JSONField(_("answer"), default=dict, blank=True)
-    fraction = fraction_decimal_field(_("score fraction"), null=True, blank=True)
+    fraction = fraction_decimal_field(
+        _("score fraction"),
+        null=True,
+        blank=True,
+        help_text=_("What the key gives the answer (graded at submit, again by a regrade)."),
+    )
+    override_fraction = fraction_decimal_field(
+        _("teacher's score"),
+        null=True,
+        blank=True,
+        help_text=_("Set by a teacher: counts instead of the key's score."),
+    )
+    override_comment = models.TextField(
+        _("teacher's comment"),
+        blank=True,
+        help_text=_("Why the score was changed; the student sees it where feedback is shown."),
+    )
     is_flagged = models.BooleanField(_("flagged for review"), default=False)
     revision = models.PositiveBigIntegerField(
         _("revision"),
@@ -254,13 +270,63 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(fraction__isnull=True) | Q(fraction__gte=0, fraction__lte=1),
                 name="response_fraction_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(override_fraction__isnull=True)
+                | Q(override_fraction__gte=0, override_fraction__lte=1),
+                name="response_override_fraction_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Response to {self.attempt_question}"
 
+    @property
+    def score_fraction(self) -> Decimal | None:
+        """What counts: the teacher's score if she set one, else the key's."""
+        return self.override_fraction if self.override_fraction is not None else self.fraction
+
     @staticmethod
     def revision_at(now: datetime.datetime) -> int:
         """The revision of an answer given at `now`: milliseconds of the server's clock."""
         return int(now.timestamp() * 1000)
+
+
+class ScoreChangeKind(models.TextChoices):
+    OVERRIDE = "override", _("Score set by a teacher")
+    OVERRIDE_REMOVED = "override_removed", _("Teacher's score removed")
+    REGRADE = "regrade", _("Regraded with the current key")
+
+
+class ScoreChange(models.Model):
+    """One logged change to a response's score: who, when, from → to, and why.
+
+    Written by quizzes.scoring for every teacher override and every regrade, never otherwise.
+    A regrade's changes share a `batch`, so one run can be read back as a whole.
+    """
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="score_changes", verbose_name=_("response")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ScoreChangeKind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="score_changes",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    from_fraction = fraction_decimal_field(_("from"), null=True, blank=True)
+    to_fraction = fraction_decimal_field(_("to"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    batch = models.UUIDField(_("regrade run"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("score change")
+        verbose_name_plural = _("score changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.from_fraction} → {self.to_fraction}"
