@@ -8,7 +8,9 @@ moodle/moodle ``question/classes/statistics/questions/calculator.php`` (per ques
 * discrimination index = Pearson correlation of the item score with the rest of the test
   (the total minus that item);
 * discriminative efficiency = the item-rest covariance divided by the largest covariance the
-  two marginal distributions allow (both sorted in the same order);
+  two marginal distributions allow (both sorted in the same order); a negative covariance is
+  divided by the most negative one they allow (sorted in opposite orders), where Moodle
+  divides by the largest positive one and can fall below −100 % (see `_efficiency`);
 * Cronbach's alpha (Moodle's "coefficient of internal consistency") =
   p/(p−1) · (1 − Σ item variances / variance of the totals);
 * standard error of measurement = sd of the totals · √(1 − alpha).
@@ -71,7 +73,11 @@ def gettext_noop(message: str) -> str:
 
 @dataclass(frozen=True)
 class ItemAnalysis:
-    """The figures of one set of attempts; per-item lists are in the matrix's column order."""
+    """The figures of one set of attempts; per-item lists are in the matrix's column order.
+
+    ``mean``, ``median``, ``sd_total`` and ``standard_error`` are in the unit of the totals:
+    a sum of fractions, or of marks when `item_analysis` was given weights.
+    """
 
     attempts: int
     items: int
@@ -113,15 +119,16 @@ def item_analysis(
         raise ValueError("weights need one mark >= 0 per item")
 
     # Integers over one common denominator: every sum below is exact, so a variance is 0
-    # exactly when the values do not vary. (Integer ratios rather than Fractions: a class of
-    # 300 with 40 questions takes a few milliseconds instead of half a second.)
+    # exactly when the values do not vary. (Integers rather than Fractions: a class of 300 with
+    # 40 questions takes some 40 ms instead of half a second.) Scores count in units of
+    # 1/score_denominator, marked scores and totals in units of 1/denominator.
     score_denominator = math.lcm(*{bottom for row in rows for _, bottom in row})
     mark_denominator = math.lcm(*{bottom for _, bottom in marks})
     denominator = score_denominator * mark_denominator
-    scaled = [[top * (denominator // bottom) for top, bottom in row] for row in rows]
+    base = [[top * (score_denominator // bottom) for top, bottom in row] for row in rows]
     mark_factors = [top * (mark_denominator // bottom) for top, bottom in marks]
     weighted = [
-        [value * factor for value, factor in zip(row, mark_factors, strict=True)] for row in scaled
+        [value * factor for value, factor in zip(row, mark_factors, strict=True)] for row in base
     ]
     totals = [sum(row) for row in weighted]
 
@@ -130,10 +137,10 @@ def item_analysis(
     discrimination: list[float | None] = []
     efficiency: list[float | None] = []
     for j in range(p):
-        column = [row[j] for row in scaled]
+        column = [row[j] for row in base]
         rest = [total - row[j] for total, row in zip(totals, weighted, strict=True)]
-        facility.append(_ratio(sum(column), n * denominator) if n else None)
-        sd.append(_sd(column, denominator))
+        facility.append(_ratio(sum(column), n * score_denominator) if n else None)
+        sd.append(_sd(column, score_denominator))
         discrimination.append(_correlation(column, rest))
         efficiency.append(_efficiency(column, rest))
 
@@ -205,7 +212,9 @@ def _correlation(xs: Sequence[int], ys: Sequence[int]) -> float | None:
     # r² as one correctly rounded ratio of exact integers: it cannot exceed 1 (Cauchy-Schwarz
     # holds exactly), so neither can r, and huge integers never overflow a float product.
     r_squared = _ratio(co_spread * co_spread, spread_x * spread_y)
-    return None if r_squared is None else math.copysign(math.sqrt(r_squared), co_spread)
+    if r_squared is None:
+        return None
+    return math.sqrt(r_squared) if co_spread >= 0 else -math.sqrt(r_squared)
 
 
 def _efficiency(xs: Sequence[int], ys: Sequence[int]) -> float | None:
@@ -457,7 +466,16 @@ def item_advice(
     """Plain-language advice on one question for a teacher who is not a statistician.
 
     *responses* (from `response_table`) enables the advice that needs the top and bottom
-    thirds; *typed* says its rows are typed answers rather than options.
+    thirds; *typed* says its rows are typed answers rather than options. Codes, in order:
+
+    * ``almost_all_right``: facility ≥ 90 %; ``very_few_right``: facility ≤ 20 %;
+    * from `MIN_ATTEMPTS_TO_JUDGE` attempts on: ``negative_discrimination`` (index < 0), or
+      ``weak_discrimination`` (index < 30 %, unless the facility already explains it: an
+      item nearly everyone or nearly no one got right cannot discriminate much);
+    * with *responses*: ``strong_chose_other`` (param ``option``): a wrong option chosen by
+      more of the top third than any keyed option (by two students at least);
+      ``strong_typed_wrong`` (param ``answer``): a typed answer without full marks given by
+      at least a quarter of the top third (two students at least).
     """
     advice: list[Advice] = []
     extreme = False
