@@ -431,10 +431,6 @@ HARMLESS_MATCHES = {
     ("ca-015", "Kazakhstan", "ca-001"): (
         "ca-001 asks for Kazakhstan's capital; it says nothing about the CSTO or the OTS"
     ),
-    ("ca-001", "Astana", "ca-041"): (
-        "ca-041 names Astana as a summit venue beside Xi'an and Samarkand, which are no "
-        "capitals either; it says nothing about which city is the capital"
-    ),
     ("ca-015", "Kazakhstan", "ca-018"): (
         "ca-018 implies Kazakhstan is in the CSTO, which ca-015's own membership table shows"
     ),
