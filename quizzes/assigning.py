@@ -1,10 +1,10 @@
 """Changing an exam once it exists: every change logged, running attempts kept in step.
 
-An assignment holds its own exam settings (ExamSettings), changed only by the teachers of its
-class (the admin shows them only their classes); a quiz's questions are changed only by a
-teacher who teaches every class that has it live (Quiz.is_editable_by). Whatever changes, the
-assignment's history (AssignmentChange) says who, when, and each setting from → to, in the
-words a teacher reads in the admin (product invariant 7).
+An assignment holds its own exam settings (ExamSettings) and its own questions (slots copied
+from its quiz when it is created), changed only by the teachers of its class (the admin shows
+them only their classes). Whatever changes, the assignment's history (AssignmentChange) says
+who, when, and each setting from → to, in the words a teacher reads in the admin (product
+invariant 7).
 """
 
 import datetime
@@ -22,7 +22,9 @@ from .models import (
     Assignment,
     AssignmentChange,
     AssignmentOverride,
-    Quiz,
+    Enrollment,
+    SchoolClass,
+    Slot,
 )
 from .models.assignment import OVERRIDE_FIELDS
 from .models.classes import display_name
@@ -82,12 +84,28 @@ def assignment_save(
 ) -> list[dict[str, str]]:
     """Save an assignment, new or changed; returns the changes logged (none for a new one).
 
-    For a change, each setting that differs from the stored row is logged, and a change to the
-    timing applies at once to attempts in progress (services.attempts_refresh_deadlines).
+    A new assignment gets its own copy of its quiz's slots: from then on its questions, like
+    its settings, are its own, and editing the quiz never changes it. For a change, each setting
+    that differs from the stored row is logged, and a change to the timing applies at once to
+    attempts in progress (services.attempts_refresh_deadlines).
     """
     with transaction.atomic():
         if assignment.pk is None:
             assignment.save()
+            Slot.objects.bulk_create(
+                [
+                    Slot(
+                        assignment=assignment,
+                        position=slot.position,
+                        question_id=slot.question_id,
+                        bank_id=slot.bank_id,
+                        tag_id=slot.tag_id,
+                        count=slot.count,
+                        points=slot.points,
+                    )
+                    for slot in assignment.quiz.slots.all()
+                ]
+            )
             return []
         # Locked so two teachers saving at once each log against what the other saved.
         before = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -122,38 +140,35 @@ def assignment_changes_record(
         attempts_refresh_deadlines(assignment=assignment, now=now)
 
 
-def quiz_changes_record(
-    *,
-    quiz: Quiz,
-    changed_by: User | None,
-    now: datetime.datetime,
-    changes: list[dict[str, str]],
-) -> list[Assignment]:
-    """Log a change to a quiz's questions or text in each live assignment of it.
-
-    Returns those assignments, so the teacher can be told which exams the change reaches
-    (attempts already started keep the questions they drew).
-    """
-    live = list(quiz.assignments.live(now=now).select_related("school_class"))
-    if changes and live:
-        AssignmentChange.objects.bulk_create(
-            [
-                AssignmentChange(
-                    assignment=a, changed_by=changed_by, changed_at=now, changes=changes
-                )
-                for a in live
-            ]
-        )
-    return live
+def slots_changes(*, before: Iterable[Slot], after: Iterable[Slot]) -> list[dict[str, str]]:
+    """The change to an assignment's questions (its slots), as one log entry, or none."""
+    old = [str(slot) for slot in before]
+    new = [str(slot) for slot in after]
+    if old == new:
+        return []
+    return [
+        {
+            "what": _("questions of this exam"),
+            "from": "; ".join(old) or "—",
+            "to": "; ".join(new) or "—",
+        }
+    ]
 
 
 def overrides_changes(
     *, before: Iterable[AssignmentOverride], after: Iterable[AssignmentOverride]
 ) -> list[dict[str, str]]:
-    """The changes between two sets of one assignment's overrides, as log entries."""
+    """The changes between two sets of one assignment's overrides, as log entries.
+
+    An override moved to another student reads as removed for one and given to the other.
+    """
     old = {o.pk: o for o in before}
     new = {o.pk: o for o in after}
     changes: list[dict[str, str]] = []
+    for pk, override in list(old.items()):
+        if pk in new and new[pk].student_id != override.student_id:
+            # Keyed apart so both the removal and the new override are described.
+            old[-pk] = old.pop(pk)
     for pk, override in new.items():
         name = _student_name(override)
         if pk not in old:
@@ -186,3 +201,40 @@ def overrides_changes(
 
 def _student_name(override: AssignmentOverride) -> str:
     return display_name(override.student)
+
+
+ENROLLMENT_FIELDS = ("time_multiplier", "has_unlimited_time")
+
+
+def accommodations_record(
+    *,
+    school_class: SchoolClass,
+    before: Iterable[Enrollment],
+    after: Iterable[Enrollment],
+    changed_by: User | None,
+    now: datetime.datetime,
+) -> list[dict[str, str]]:
+    """Log changed extra time in every live assignment of the class, and apply it at once.
+
+    Extra time shapes a running exam as much as its time limit does, so each exam of the class
+    that has not closed for everyone records it in its history, and attempts in progress get
+    their new deadline. Returns the changes.
+    """
+    old = {e.pk: e for e in before}
+    changes: list[dict[str, str]] = []
+    for enrollment in after:
+        if enrollment.pk in old:
+            changes += differences(
+                old[enrollment.pk],
+                enrollment,
+                ENROLLMENT_FIELDS,
+                prefix=_("extra time of %(name)s: ") % {"name": display_name(enrollment.student)},
+            )
+    if changes:
+        with transaction.atomic():
+            for assignment in school_class.assignments.live(now=now):
+                AssignmentChange.objects.create(
+                    assignment=assignment, changed_by=changed_by, changed_at=now, changes=changes
+                )
+                attempts_refresh_deadlines(assignment=assignment, now=now)
+    return changes

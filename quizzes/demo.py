@@ -17,6 +17,7 @@ from django.db import transaction
 
 from . import grading
 from .accounts import teacher_create
+from .assigning import assignment_save
 from .models import Assignment, Enrollment, Quiz, SchoolClass
 from .question_types import QType
 from .services import attempt_finish, attempt_start, response_save
@@ -84,7 +85,7 @@ def seed_demo(*, now: datetime.datetime, seed: int = 2025) -> list[str]:
                 closes_at=now + datetime.timedelta(days=plan.closes_days),
                 created_by=teacher,
             )
-            assignment.save()
+            assignment_save(assignment=assignment, changed_by=teacher, now=now)
             count = _simulate(assignment, students, ability, plan, now=now, rng=rng)
             lines.append(f"Assignment {quiz.title!r}: {count} finished attempts")
     return lines

@@ -44,7 +44,7 @@ def protected_questions(
     assignments = protecting_assignments(student=student, now=now)
     if except_assignment_id is not None:
         assignments = assignments.exclude(pk=except_assignment_id)
-    slots = Slot.objects.filter(quiz__assignments__in=assignments.values("pk"))
+    slots = Slot.objects.filter(assignment__in=assignments.values("pk"))
     fixed = slots.filter(question__isnull=False).values("question_id")
     drawn_from = slots.filter(question__isnull=True, bank_id=OuterRef("bank_id")).filter(
         Q(tag__isnull=True) | Q(tag__questions=OuterRef("pk"))

@@ -175,7 +175,7 @@ def attempt_start(
             )
             if refusal is not None:
                 raise refusal
-            slots = list(assignment.quiz.slots.select_related("question", "bank", "tag"))
+            slots = list(assignment.slots.select_related("question", "bank", "tag"))
             drawn = draw_questions(slots, rng)
             if assignment.shuffle_questions:
                 rng.shuffle(drawn)

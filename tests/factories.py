@@ -184,8 +184,13 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        """Saved as the app saves a new assignment: the quiz's settings and slots copied."""
+        from quizzes.assigning import assignment_save
+
         quiz = kwargs["quiz"]
-        return super()._create(model_class, *args, **{**quiz.exam_settings(), **kwargs})
+        assignment = model_class(*args, **{**quiz.exam_settings(), **kwargs})
+        assignment_save(assignment=assignment, changed_by=None, now=timezone.now())
+        return assignment
 
     quiz = factory.SubFactory(QuizFactory, published=True)
     school_class = factory.SubFactory(SchoolClassFactory)

@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from quizzes.admin import results_views, roster_views, scoring_views
-from quizzes.assigning import assignment_changes_record, assignment_save, overrides_changes
+from quizzes.admin.quizzes import AssignmentSlotInline
+from quizzes.assigning import (
+    accommodations_record,
+    assignment_changes_record,
+    assignment_save,
+    overrides_changes,
+    slots_changes,
+)
 from quizzes.http import request_user
 from quizzes.models import (
     Assignment,
@@ -30,11 +37,11 @@ from quizzes.models import (
     Enrollment,
     Quiz,
     SchoolClass,
+    Slot,
 )
 from quizzes.models.assignment import OVERRIDE_FIELDS
 from quizzes.models.quiz import REVIEW_FIELDS
 from quizzes.presentation import describe_answer
-from quizzes.services import attempts_refresh_deadlines
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -82,17 +89,22 @@ class SchoolClassAdmin(admin.ModelAdmin):
         ]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        school_class = form.instance
+        before = list(school_class.enrollments.select_related("student")) if change else []
         super().save_related(request, form, formsets, change)
         # A teacher who creates a class teaches it, whatever the form said; otherwise it would
         # vanish from their own admin the moment it was saved.
         if not request.user.is_superuser and not change:
-            form.instance.teachers.add(request.user)
-        # Extra time given to a student during an attempt applies to that attempt at once.
-        now = timezone.now()
-        for assignment in form.instance.assignments.filter(
-            attempts__state="in_progress"
-        ).distinct():
-            attempts_refresh_deadlines(assignment=assignment, now=now)
+            school_class.teachers.add(request.user)
+        if change:
+            # Extra time given during an exam applies at once and goes into its history.
+            accommodations_record(
+                school_class=school_class,
+                before=before,
+                after=school_class.enrollments.select_related("student"),
+                changed_by=request_user(request),
+                now=timezone.now(),
+            )
 
     @admin.action(description=gettext_lazy("Give the selected classes new join codes"))
     def regenerate_join_codes(self, request: HttpRequest, queryset: QuerySet[SchoolClass]) -> None:
@@ -162,7 +174,7 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["quiz__title", "school_class__name"]
     date_hierarchy = "opens_at"
     readonly_fields = ["created_by"]
-    inlines = [OverrideInline, AssignmentChangeInline]
+    inlines = [AssignmentSlotInline, OverrideInline, AssignmentChangeInline]
     fieldsets = [
         (None, {"fields": ["quiz", "school_class", "opens_at", "closes_at", "created_by"]}),
         (
@@ -207,13 +219,13 @@ class AssignmentAdmin(admin.ModelAdmin):
         ]
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
-        # A new assignment has no history yet.
+        # A new assignment copies its quiz's questions when saved, and has no history yet.
         return self.inlines if obj is not None else [OverrideInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # The quiz is chosen once: its attempts and settings belong to this assignment.
+        # The quiz and the class are chosen once: the attempts belong to both.
         fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "quiz"] if obj is not None else fields
+        return [*fields, "quiz", "school_class"] if obj is not None else fields
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         if db_field.name == "school_class":
@@ -267,31 +279,51 @@ class AssignmentAdmin(admin.ModelAdmin):
         changes = assignment_save(
             assignment=obj, changed_by=request_user(request), now=timezone.now()
         )
-        if changes and obj.attempts.exists():
-            self.message_user(
-                request,
-                _(
-                    "Students have started this exam: the change applies to them now "
-                    "(running attempts included) and is logged in its history."
-                ),
-                messages.WARNING,
-            )
+        self._note_changes(request, obj, changes)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is not AssignmentOverride:
-            return super().save_formset(request, form, formset, change)
+        """Save an inline; a change to the exam's questions or overrides is logged."""
         assignment = form.instance
-        before = list(assignment.overrides.select_related("student"))
-        super().save_formset(request, form, formset, change)
-        if change:
-            after = list(assignment.overrides.select_related("student"))
-            assignment_changes_record(
-                assignment=assignment,
-                changed_by=request_user(request),
-                now=timezone.now(),
-                changes=overrides_changes(before=before, after=after),
-            )
+        if not change or formset.model not in (AssignmentOverride, Slot):
+            return super().save_formset(request, form, formset, change)
+        if formset.model is Slot:
+            slots_before = list(assignment.slots.select_related("question", "bank", "tag"))
+            super().save_formset(request, form, formset, change)
+            slots_after = assignment.slots.select_related("question", "bank", "tag")
+            changes = slots_changes(before=slots_before, after=slots_after)
+        else:
+            before = list(assignment.overrides.select_related("student"))
+            super().save_formset(request, form, formset, change)
+            after = assignment.overrides.select_related("student")
+            changes = overrides_changes(before=before, after=after)
+        assignment_changes_record(
+            assignment=assignment,
+            changed_by=request_user(request),
+            now=timezone.now(),
+            changes=changes,
+        )
+        self._note_changes(request, assignment, changes)
         return None
+
+    def _note_changes(
+        self, request: HttpRequest, assignment: Assignment, changes: list[dict[str, str]]
+    ) -> None:
+        """Tell the teacher, once per save, when a logged change reaches a live exam."""
+        if not changes or getattr(request, "_exam_change_noted", False):
+            return
+        request._exam_change_noted = True  # type: ignore[attr-defined]
+        if not Assignment.objects.filter(pk=assignment.pk).live(now=timezone.now()).exists():
+            return
+        message = _(
+            "This exam is open or upcoming: the change applies to its students at once, and "
+            "it is recorded in the exam's history."
+        )
+        if assignment.attempts.exists():
+            message += " " + _(
+                "Students have started it: attempts already started keep their questions, but "
+                "new times and review settings apply to them too."
+            )
+        self.message_user(request, message, messages.WARNING)
 
     @admin.display(description=gettext_lazy("status"))
     def status(self, assignment: Assignment) -> str:
@@ -385,9 +417,8 @@ class AttemptAdmin(admin.ModelAdmin):
     def score_display(self, attempt: Attempt) -> str:
         if attempt.score is None:
             return "—"
-        return format_html(
-            "{} / {} ({}&nbsp;%)",
-            f"{attempt.score:.2f}".rstrip("0").rstrip("."),
-            f"{attempt.max_score:.2f}".rstrip("0").rstrip("."),
-            f"{attempt.percent:.0f}",
-        )
+        score = f"{attempt.score:.2f}".rstrip("0").rstrip(".")
+        out_of = f"{attempt.max_score:.2f}".rstrip("0").rstrip(".")
+        if attempt.percent is None:  # nothing to score (passages only)
+            return format_html("{} / {}", score, out_of)
+        return format_html("{} / {} ({}&nbsp;%)", score, out_of, f"{attempt.percent:.0f}")

@@ -12,11 +12,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from quizzes.assigning import label, quiz_changes_record
 from quizzes.http import request_user
 from quizzes.library import quiz_duplicate
 from quizzes.models import Question, QuestionStatus, Quiz, Slot
@@ -37,6 +35,11 @@ class SlotForm(forms.ModelForm):
 class SlotFormSet(BaseInlineFormSet):
     """Fixed questions usable once each, and random slots some draw can fill (exactly)."""
 
+    @property
+    def _must_be_usable(self) -> bool:
+        # A published quiz or an assignment (whose students start it) needs published questions.
+        return getattr(self.instance, "is_published", True)
+
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
@@ -49,7 +52,7 @@ class SlotFormSet(BaseInlineFormSet):
             if not question:
                 continue
             if question.status == QuestionStatus.RETIRED or (
-                self.instance.is_published and question.status == QuestionStatus.DRAFT
+                self._must_be_usable and question.status == QuestionStatus.DRAFT
             ):
                 errors.append(
                     _("“%(title)s” is %(status)s; a published quiz needs published questions.")
@@ -70,42 +73,39 @@ class SlotFormSet(BaseInlineFormSet):
         problem = slots_problem(slots)
         if problem:
             errors.append(problem)
-        if self.instance.is_published and not live:
-            errors.append(_("A published quiz needs at least one slot."))
+        if self._must_be_usable and not live:
+            errors.append(_("A published quiz or an assignment needs at least one slot."))
         if errors:
             raise ValidationError(errors)
 
 
-class QuizLockMixin:
-    """A quiz in use by another teacher's live exam is read-only (Quiz.is_editable_by)."""
+class SlotInline(admin.TabularInline):
+    """A quiz's slots: the template each new assignment of it copies."""
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        quiz = obj if isinstance(obj, Quiz) else None
-        if quiz is not None and not quiz.is_editable_by(request.user, now=timezone.now()):
-            return False
-        return super().has_change_permission(request, obj)  # type: ignore[misc]
-
-
-class SlotInline(QuizLockMixin, admin.TabularInline):
     model = Slot
+    fk_name = "quiz"
     form = SlotForm
     formset = SlotFormSet
     fields = ["position", "question", "bank", "tag", "count", "points"]
     autocomplete_fields = ["question", "bank", "tag"]
     extra = 2
     verbose_name = gettext_lazy("slot (a fixed question, or random questions from a bank)")
+    verbose_name_plural = gettext_lazy("questions in this quiz")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_change_permission(request, obj) and super().has_add_permission(request, obj)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Slot]:
+        return super().get_queryset(request).select_related("question", "bank", "tag")
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_change_permission(request, obj) and super().has_delete_permission(
-            request, obj
-        )
+
+class AssignmentSlotInline(SlotInline):
+    """An assignment's own slots (copied from its quiz when it was created)."""
+
+    fk_name = "assignment"
+    extra = 0
+    verbose_name_plural = gettext_lazy("questions in this exam")
 
 
 @admin.register(Quiz)
-class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
+class QuizAdmin(admin.ModelAdmin):
     list_display = ["title", "is_published", "slot_count", "time_limit_minutes", "grading_method"]
     list_filter = ["is_published", "grading_method", "navigation"]
     search_fields = ["title", "slug", "description"]
@@ -167,66 +167,17 @@ class QuizAdmin(QuizLockMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Save the slots; a change reaching live exams is logged in each and reported."""
-        slots_before = [str(slot) for slot in form.instance.slots.all()] if change else []
         super().save_related(request, form, formsets, change)
-        if not change:
-            return
-        changes: list[dict[str, str]] = []
-        for name in ("title", "description"):
-            if name in form.changed_data:
-                changes.append(
-                    {
-                        "what": _("quiz %(field)s") % {"field": label(form.instance, name)},
-                        "from": str(form.initial.get(name) or "—"),
-                        "to": str(getattr(form.instance, name) or "—"),
-                    }
-                )
-        slots_after = [str(slot) for slot in form.instance.slots.all()]
-        if slots_after != slots_before:
-            changes.append(
-                {
-                    "what": _("questions of the quiz"),
-                    "from": "; ".join(slots_before) or "—",
-                    "to": "; ".join(slots_after) or "—",
-                }
-            )
-        live = quiz_changes_record(
-            quiz=form.instance,
-            changed_by=request_user(request),
-            now=timezone.now(),
-            changes=changes,
-        )
-        if changes and live:
+        if change and form.instance.assignments.exists():
             self.message_user(
                 request,
-                ngettext(
-                    "This quiz is used by %(count)d open or upcoming assignment (%(names)s): "
-                    "students who start from now on get the new version; attempts already "
-                    "started keep theirs. The change is logged in its history.",
-                    "This quiz is used by %(count)d open or upcoming assignments (%(names)s): "
-                    "students who start from now on get the new version; attempts already "
-                    "started keep theirs. The change is logged in their histories.",
-                    len(live),
-                )
-                % {"count": len(live), "names": ", ".join(str(a.school_class) for a in live)},
-                messages.WARNING,
-            )
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        quiz = self.get_object(request, object_id)
-        if quiz is not None and not quiz.is_editable_by(request.user, now=timezone.now()):
-            extra_context = {
-                **(extra_context or {}),
-                "locked_reason": _(
-                    "Read-only: this quiz is used by an open or upcoming assignment in a class "
-                    "you do not teach, and changing it would change that teacher's exam. "
-                    "Duplicate it to make your own version."
+                _(
+                    "Assignments already made from this quiz keep their own questions and "
+                    "settings: this change applies to new assignments only. To change an exam, "
+                    "open its assignment."
                 ),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+                messages.INFO,
+            )
 
     @admin.action(description=gettext_lazy("Duplicate selected quizzes"), permissions=["add"])
     def duplicate(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:

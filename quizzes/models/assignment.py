@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
@@ -22,7 +22,7 @@ from .classes import (
     is_student_account,
     not_a_student_error,
 )
-from .quiz import ExamSettings, Quiz
+from .quiz import MAX_TIME_LIMIT_MINUTES, ExamSettings, Quiz, slots_question_count
 
 if TYPE_CHECKING:
     from .attempt import Attempt
@@ -181,6 +181,10 @@ class Assignment(ExamSettings):
             )
         return max(self.closes_at, latest_override_close or self.closes_at)
 
+    def question_count(self) -> int:
+        """Scored questions a new attempt holds, from prefetched slots with their questions."""
+        return slots_question_count(self.slots.all())
+
     def window_for(
         self, override: "AssignmentOverride | None"
     ) -> tuple[datetime.datetime, datetime.datetime]:
@@ -223,9 +227,10 @@ class Assignment(ExamSettings):
         """deadline = min(start + time limit x accommodation, close time) (product invariant 3)."""
         _opens_at, closes_at = self.window_for(override)
         limit = self.time_limit_for(enrollment=enrollment, override=override)
-        if limit is None:
+        # Compared before adding: a limit longer than the window never overflows a date.
+        if limit is None or limit >= closes_at - started_at:
             return closes_at
-        return min(started_at + limit, closes_at)
+        return started_at + limit
 
     def start_refusal(
         self,
@@ -301,7 +306,10 @@ class AssignmentOverride(models.Model):
         _("attempts allowed"), null=True, blank=True, help_text=_("0 means unlimited.")
     )
     time_limit_minutes = models.PositiveIntegerField(
-        _("time limit (minutes)"), null=True, blank=True, validators=[MinValueValidator(1)]
+        _("time limit (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MINUTES)],
     )
     is_excused = models.BooleanField(
         _("excused"),

@@ -1,7 +1,7 @@
 """Quizzes: ordered slots (a fixed question, or N random questions from a bank/tag), and the
 exam settings a quiz suggests and an assignment holds."""
 
-import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,10 @@ class ReviewTiming(models.TextChoices):
     NEVER = "never", _("Never")
 
 
+# A week: longer is no time limit, and start + limit x 10 must stay a date the database holds.
+MAX_TIME_LIMIT_MINUTES = 7 * 24 * 60
+
+
 def review_field(label: "StrOrPromise", default: str) -> models.CharField:
     return models.CharField(label, max_length=12, choices=ReviewTiming.choices, default=default)
 
@@ -68,7 +72,7 @@ class ExamSettings(models.Model):
         _("time limit (minutes)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MINUTES)],
         help_text=_("Leave empty for no time limit."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
@@ -110,7 +114,8 @@ class ExamSettings(models.Model):
                 name="%(class)s_pass_mark_percent",
             ),
             models.CheckConstraint(
-                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                condition=Q(time_limit_minutes__isnull=True)
+                | Q(time_limit_minutes__gte=1, time_limit_minutes__lte=MAX_TIME_LIMIT_MINUTES),
                 name="%(class)s_time_limit_positive",
             ),
         ]
@@ -159,35 +164,45 @@ class Quiz(ExamSettings):
         return self.title
 
     def question_count(self) -> int:
-        """Scored questions a new attempt will hold, from prefetched slots (with questions).
+        """Scored questions a new attempt will hold (see slots_question_count)."""
+        return slots_question_count(self.slots.all())
 
-        A random slot counts its draw; a fixed question counts while it is published (a
-        retired one is left out of new attempts, see services.draw_questions).
-        """
-        count = 0
-        for slot in self.slots.all():
-            if slot.is_random:
-                count += slot.count
-            elif slot.question is not None and slot.question.is_drawable:
-                count += 1
-        return count
 
-    def is_editable_by(self, user: Any, *, now: datetime.datetime) -> bool:
-        """Whether `user` may change this quiz's questions and text now.
+def slots_question_count(slots: Iterable["Slot"]) -> int:
+    """Scored questions an attempt drawn from these slots holds (slots with their questions).
 
-        Not while an assignment of it that has not closed for everyone is in a class they do
-        not teach: that would change another teacher's exam (product invariant 7). They can
-        duplicate the quiz instead. Superusers may, and their change is logged like any other.
-        """
-        if getattr(user, "is_superuser", False):
-            return True
-        return not self.assignments.live(now=now).exclude(school_class__teachers=user).exists()
+    A random slot counts its draw; a fixed question counts while it is published and scored
+    (a retired one is left out of new attempts, see services.draw_questions).
+    """
+    count = 0
+    for slot in slots:
+        if slot.is_random:
+            count += slot.count
+        elif slot.question is not None and slot.question.is_drawable:
+            count += 1
+    return count
 
 
 class Slot(models.Model):
-    """One place in a quiz: a fixed question, or `count` random questions from a bank (and tag)."""
+    """One place in a quiz or an assignment: a fixed question, or `count` random questions from
+    a bank (and tag).
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    A quiz's slots are a template; creating an assignment copies them (assigning.
+    assignment_save), and from then on the assignment's own slots are what its attempts draw,
+    changed only by the teachers of its class. Each slot belongs to exactly one of the two.
+    """
+
+    quiz = models.ForeignKey(
+        Quiz, on_delete=models.CASCADE, null=True, blank=True, related_name="slots"
+    )
+    assignment = models.ForeignKey(
+        "quizzes.Assignment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="slots",
+        verbose_name=_("assignment"),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     question = models.ForeignKey(
         Question,
@@ -227,7 +242,7 @@ class Slot(models.Model):
     )
 
     class Meta:
-        ordering = ["quiz", "position", "id"]
+        ordering = ["quiz", "assignment", "position", "id"]
         verbose_name = _("slot")
         verbose_name_plural = _("slots")
         constraints = [
@@ -243,6 +258,11 @@ class Slot(models.Model):
                 ),
             ),
             models.CheckConstraint(condition=Q(count__gte=1), name="slot_count_positive"),
+            models.CheckConstraint(
+                condition=Q(quiz__isnull=False, assignment__isnull=True)
+                | Q(quiz__isnull=True, assignment__isnull=False),
+                name="slot_of_a_quiz_or_an_assignment",
+            ),
         ]
 
     def __str__(self) -> str:

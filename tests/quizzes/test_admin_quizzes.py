@@ -166,7 +166,7 @@ def test_published_quiz_without_slots_is_refused(teacher_client):
 
     response = teacher_client.post(reverse("admin:quizzes_quiz_add"), data)
 
-    assert slot_errors(response) == ["A published quiz needs at least one slot."]
+    assert slot_errors(response) == ["A published quiz or an assignment needs at least one slot."]
     assert not Quiz.objects.exists()
 
 

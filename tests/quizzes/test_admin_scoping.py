@@ -68,10 +68,24 @@ def exam_settings_data(settings: dict) -> dict[str, str]:
 
 
 def assignment_form_data(
-    *, quiz, school_class, opens_at, closes_at, overrides=(), settings=None, changes=0
+    *,
+    quiz,
+    school_class,
+    opens_at,
+    closes_at,
+    overrides=(),
+    settings=None,
+    changes=0,
+    assignment=None,
 ):
-    """What the assignment form posts: the quiz's default settings unless `settings` given."""
+    """What the assignment form posts: the quiz's default settings unless `settings` given.
+
+    For an existing `assignment`, its own slots are posted back unchanged (the change page's
+    "questions in this exam" inline).
+    """
+    slots = list(assignment.slots.all()) if assignment is not None else []
     data = {
+        **management_form("slots", len(slots), len(slots)),
         "quiz": str(quiz.pk),
         "school_class": str(school_class.pk),
         **split_datetime("opens_at", opens_at),
@@ -80,6 +94,18 @@ def assignment_form_data(
         **management_form("overrides", len(overrides)),
         **management_form("changes", changes, changes),
     }
+    for index, slot in enumerate(slots):
+        row = {
+            "id": str(slot.pk),
+            "assignment": str(assignment.pk),
+            "position": str(slot.position),
+            "question": str(slot.question_id or ""),
+            "bank": str(slot.bank_id or ""),
+            "tag": str(slot.tag_id or ""),
+            "count": str(slot.count),
+            "points": "" if slot.points is None else str(slot.points),
+        }
+        data.update({f"slots-{index}-{key}": value for key, value in row.items()})
     for index, override in enumerate(overrides):
         row = {
             "id": "",
@@ -165,7 +191,7 @@ def class_b(other_teacher, other_student) -> SchoolClass:
 
 def make_assignment(school_class: SchoolClass) -> Assignment:
     assignment = AssignmentFactory(school_class=school_class)
-    SlotFactory(quiz=assignment.quiz)
+    SlotFactory(quiz=None, assignment=assignment)
     return assignment
 
 
@@ -376,6 +402,7 @@ def test_assignment_closing_before_it_opens_is_refused(teacher_client, class_a):
 
 def test_override_for_an_enrolled_student_is_saved(teacher_client, student, assignment_a):
     data = assignment_form_data(
+        assignment=assignment_a,
         quiz=assignment_a.quiz,
         school_class=assignment_a.school_class,
         opens_at=assignment_a.opens_at,
@@ -397,6 +424,7 @@ def test_an_override_saved_during_an_attempt_extends_its_deadline(
 ):
     attempt = attempt_start(student=student, assignment=assignment_a, now=timezone.now())
     data = assignment_form_data(
+        assignment=assignment_a,
         quiz=assignment_a.quiz,
         school_class=assignment_a.school_class,
         opens_at=assignment_a.opens_at,
@@ -414,6 +442,7 @@ def test_override_for_a_student_outside_the_class_is_refused(
     teacher_client, other_student, assignment_a
 ):
     data = assignment_form_data(
+        assignment=assignment_a,
         quiz=assignment_a.quiz,
         school_class=assignment_a.school_class,
         opens_at=assignment_a.opens_at,

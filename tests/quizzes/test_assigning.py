@@ -39,6 +39,7 @@ from tests.factories import (
     QuizFactory,
     SchoolClassFactory,
     SlotFactory,
+    StudentFactory,
     TagFactory,
     TeacherFactory,
 )
@@ -48,9 +49,13 @@ pytestmark = pytest.mark.django_db
 EXPLANATION_SENTINEL = "SENTINEL-EXPLANATION-4d2b"
 AFTER_CLOSE_TEXT = "After the assignment has closed for everyone"
 IMMEDIATELY_TEXT = "Immediately after the attempt"
+LIVE_WARNING = (
+    "This exam is open or upcoming: the change applies to its students at once, and it is "
+    "recorded in the exam's history."
+)
 STARTED_WARNING = (
-    "Students have started this exam: the change applies to them now (running attempts "
-    "included) and is logged in its history."
+    LIVE_WARNING + " Students have started it: attempts already started keep their questions, "
+    "but new times and review settings apply to them too."
 )
 
 
@@ -234,15 +239,20 @@ def change_assignment(client, assignment, **changes):
 def test_the_outsider_cannot_make_the_owners_running_exam_show_answers(
     teacher_client, outsider_client, student, exam_a, quiz
 ):
-    """The issue: a second teacher set the review of the quiz behind another's open exam."""
+    """The issue: a second teacher set the review of the quiz behind another's open exam.
+
+    The quiz is shared and she may edit it; the exam is not: it holds its own settings and
+    questions, and its page is missing for her.
+    """
     attempt = finished_attempt(student, exam_a)
-    quiz_before = settings_of(quiz)
+    exam_before = (settings_of(exam_a), slots_of(exam_a))
     owners_form = rendered_form(teacher_client.get(quiz_url(quiz)), "quiz_form")
     showing_everything = {
         **owners_form,
         "review_correct_answer": ReviewTiming.IMMEDIATELY,
         "review_feedback": ReviewTiming.IMMEDIATELY,
         "review_explanation": ReviewTiming.IMMEDIATELY,
+        "slots-0-question": str(QuestionFactory(published=True).pk),
     }
     exam_form = rendered_form(teacher_client.get(assignment_url(exam_a)), "assignment_form")
 
@@ -253,14 +263,13 @@ def test_the_outsider_cannot_make_the_owners_running_exam_show_answers(
         {**exam_form, "review_correct_answer": ReviewTiming.IMMEDIATELY},
     )
 
-    assert quiz_post.status_code == 403
+    assert quiz_post.status_code == 302  # the shared quiz changed...
+    quiz.refresh_from_db()
+    assert quiz.review_correct_answer == ReviewTiming.IMMEDIATELY
     assert_shown_as_missing(exam_page)
     assert_shown_as_missing(exam_post)
-    quiz.refresh_from_db()
     exam_a.refresh_from_db()
-    assert settings_of(quiz) == quiz_before
-    assert exam_a.review_correct_answer == ReviewTiming.AFTER_CLOSE
-    assert exam_a.review_explanation == ReviewTiming.AFTER_CLOSE
+    assert (settings_of(exam_a), slots_of(exam_a)) == exam_before  # ...the exam did not
     assert not AssignmentChange.objects.exists()
     review = logged_in(student).get(reverse("quizzes:attempt_review", args=[attempt.pk]))
     assert "Correct answer" not in review.content.decode()
@@ -268,55 +277,38 @@ def test_the_outsider_cannot_make_the_owners_running_exam_show_answers(
     assert "Astana" not in review.content.decode()
 
 
-def test_the_outsider_sees_a_locked_quiz_read_only_with_a_duplicate_button(
-    outsider_client, exam_a, quiz
+def test_new_attempts_at_the_owners_exam_draw_its_own_questions_after_a_quiz_edit(
+    outsider_client, teacher_client, student, exam_a, quiz
 ):
-    response = outsider_client.get(quiz_url(quiz))
-
-    content = response.content.decode()
-    assert response.status_code == 200
-    assert "Read-only: this quiz is used by an open or upcoming assignment" in content
-    duplicate = reverse("admin:quizzes_quiz_duplicate", args=[quiz.pk])
-    assert f'action="{duplicate}"' in content
-    assert 'value="Duplicate this quiz"' in content
-    for field in ('name="review_correct_answer"', 'name="title"', 'name="slots-0-question"'):
-        assert field not in content
-    assert 'name="_save"' not in content
-
-
-def test_the_outsider_cannot_change_a_locked_quizs_questions(
-    teacher_client, outsider_client, exam_a, quiz
-):
-    slots_before = slots_of(quiz)
-    other_question = QuestionFactory(published=True)
+    own_question = exam_a.slots.get().question
     form = rendered_form(teacher_client.get(quiz_url(quiz)), "quiz_form")
-    form["slots-0-question"] = str(other_question.pk)
+    form["slots-0-question"] = str(QuestionFactory(published=True, title="Swapped in").pk)
 
-    response = outsider_client.post(quiz_url(quiz), form)
+    outsider_client.post(quiz_url(quiz), form)
+    attempt = attempt_start(student=student, assignment=exam_a, now=timezone.now())
 
-    assert response.status_code == 403
-    assert slots_of(quiz) == slots_before
-    assert not AssignmentChange.objects.exists()
+    assert quiz.slots.get().question.title == "Swapped in"
+    assert [aq.question for aq in attempt.attempt_questions.all()] == [own_question]
 
 
-def test_the_outsider_cannot_reach_a_locked_quizs_slots_through_her_own_quiz(
-    other_teacher, outsider_client, exam_a, quiz
+def test_the_outsider_cannot_reach_an_exams_slots_through_her_own_quiz(
+    other_teacher, outsider_client, exam_a
 ):
     own = QuizFactory(published=True, created_by=other_teacher)
     SlotFactory(quiz=own)
-    slots_before = slots_of(quiz)
+    slots_before = slots_of(exam_a)
     form = rendered_form(outsider_client.get(quiz_url(own)), "quiz_form")
     form.update(
         {
-            "slots-0-id": str(quiz.slots.get().pk),
-            "slots-0-quiz": str(quiz.pk),
+            "slots-0-id": str(exam_a.slots.get().pk),
+            "slots-0-quiz": str(own.pk),
             "slots-0-question": str(QuestionFactory(published=True).pk),
         }
     )
 
     outsider_client.post(quiz_url(own), form)
 
-    assert slots_of(quiz) == slots_before
+    assert slots_of(exam_a) == slots_before
     assert not AssignmentChange.objects.exists()
 
 
@@ -427,7 +419,7 @@ def test_the_owner_changes_her_exams_settings_and_each_change_is_logged_in_words
         {"what": "attempts allowed", "from": "2", "to": "3"},
         {"what": "show correct answer", "from": AFTER_CLOSE_TEXT, "to": IMMEDIATELY_TEXT},
     ]
-    assert warnings_of(response) == []  # nobody has started: nothing to warn about
+    assert warnings_of(response) == [LIVE_WARNING]  # open, though nobody has started yet
 
 
 def test_the_exams_history_is_shown_read_only_on_its_page(teacher_client, co_teacher, exam_a):
@@ -531,6 +523,79 @@ def test_overrides_given_changed_and_removed_are_each_logged(
     assert {entry.changed_by for entry in history} == {teacher}
 
 
+def test_an_override_moved_to_another_student_is_logged_and_both_deadlines_follow(
+    teacher_client, student, co_teacher, class_a, exam_a
+):
+    classmate = StudentFactory(username="student_c", first_name="Dana", last_name="Bekova")
+    EnrollmentFactory(school_class=class_a, student=classmate)
+    AssignmentOverrideFactory(assignment=exam_a, student=student, time_limit_minutes=90)
+    attempt = attempt_start(student=student, assignment=exam_a, now=timezone.now())
+    assert attempt.deadline == attempt.started_at + datetime.timedelta(minutes=90)
+    form = rendered_form(teacher_client.get(assignment_url(exam_a)), "assignment_form")
+    form["overrides-0-student"] = str(classmate.pk)
+
+    response = teacher_client.post(assignment_url(exam_a), form)
+
+    assert response.status_code == 302
+    (entry,) = AssignmentChange.objects.filter(assignment=exam_a)
+    whats = [(c["what"], c["from"], c["to"]) for c in entry.changes]
+    assert (f"override for {student.get_full_name()} (student_a)", "given", "removed") in whats
+    assert any(w.startswith("override for Dana Bekova (student_c)") for w, _f, _t in whats)
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + datetime.timedelta(minutes=20)
+
+
+def test_a_change_to_a_closed_exam_is_logged_without_a_warning(teacher_client, quiz, class_a):
+    closed = give(quiz, class_a, "closed")
+
+    response = change_assignment(
+        teacher_client, closed, review_correct_answer=ReviewTiming.IMMEDIATELY
+    )
+
+    assert response.status_code == 302
+    assert AssignmentChange.objects.filter(assignment=closed).exists()
+    assert warnings_of(response) == []
+
+
+def test_the_class_of_an_exam_is_fixed_once_it_exists(teacher_client, exam_a, teacher):
+    other_class = SchoolClassFactory(name="Grade 9B", teachers=[teacher])
+
+    response = change_assignment(teacher_client, exam_a, school_class=other_class.pk)
+
+    exam_a.refresh_from_db()
+    assert response.status_code == 302
+    assert exam_a.school_class.name == "Grade 9A"
+
+
+def test_extra_time_given_in_the_class_during_an_exam_is_logged_and_applied(
+    teacher, teacher_client, student, class_a, exam_a, quiz
+):
+    attempt = attempt_start(student=student, assignment=exam_a, now=timezone.now())
+    closed = give(quiz, class_a, "closed")
+    class_url = reverse("admin:quizzes_schoolclass_change", args=[class_a.pk])
+    form = rendered_form(teacher_client.get(class_url), "schoolclass_form")
+    row = next(
+        k.split("-")[1] for k, v in form.items() if k.endswith("-student") and v == str(student.pk)
+    )
+    form[f"enrollments-{row}-time_multiplier"] = "1.5"
+
+    response = teacher_client.post(class_url, form)
+
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + datetime.timedelta(minutes=30)
+    (entry,) = AssignmentChange.objects.filter(assignment=exam_a)
+    assert entry.changed_by == teacher
+    assert entry.changes == [
+        {
+            "what": f"extra time of {student.get_full_name()} (student_a): time multiplier",
+            "from": "1",
+            "to": "1.5",
+        }
+    ]
+    assert not AssignmentChange.objects.filter(assignment=closed).exists()
+
+
 # --- a new assignment starts with the quiz's defaults ------------------------------------------
 
 
@@ -626,24 +691,7 @@ def test_later_changes_to_the_quizs_defaults_never_change_an_assignment(
     assert assignment.time_limit_minutes == 35
 
 
-# --- the quiz lock ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def class_both(teacher, other_teacher):
-    """A class the owner and the outsider both teach."""
-    return SchoolClassFactory(name="Debate club", teachers=[teacher, other_teacher])
-
-
-@pytest.fixture
-def personas(teacher, co_teacher, other_teacher, admin_user, class_a, class_b):
-    return {
-        "owner": teacher,
-        "member": co_teacher,
-        "outsider": other_teacher,
-        "superuser": admin_user,
-        "teacher of A and B": TeacherFactory(username="teacher_ab"),
-    }
+# --- an exam's own questions ------------------------------------------------------------------
 
 
 def give(quiz, school_class, state: str) -> Assignment:
@@ -657,110 +705,53 @@ def give(quiz, school_class, state: str) -> Assignment:
     return make_assignment(quiz, school_class, opens_at=opens_at, closes_at=closes_at)
 
 
-LOCK_CASES = {
-    # situation: who may edit (owner, member, outsider, superuser, teacher of A and B)
-    "not assigned": (True, True, True, True, True),
-    "open in A": (True, True, False, True, True),
-    "upcoming in A": (True, True, False, True, True),
-    "closed in A": (True, True, True, True, True),
-    "closed in A, extended for a student": (True, True, False, True, True),
-    "open in A and in B": (False, False, False, True, True),
-    "open in B, closed in A": (False, False, True, True, True),
-}
-
-
-@pytest.mark.parametrize("situation", LOCK_CASES)
-def test_who_may_edit_a_quiz(personas, quiz, class_a, class_b, student, situation):
-    personas["teacher of A and B"].taught_classes.add(class_a, class_b)
-    if situation in ("open in A", "open in A and in B"):
-        give(quiz, class_a, "open")
-    if situation == "upcoming in A":
-        give(quiz, class_a, "upcoming")
-    if situation in ("closed in A", "open in B, closed in A"):
-        give(quiz, class_a, "closed")
-    if situation == "closed in A, extended for a student":
-        exam = give(quiz, class_a, "closed")
-        AssignmentOverrideFactory(
-            assignment=exam,
-            student=student,
-            closes_at=timezone.now() + datetime.timedelta(hours=2),
-            time_limit_minutes=None,
-        )
-    if situation in ("open in A and in B", "open in B, closed in A"):
-        give(quiz, class_b, "open")
-    now = timezone.now()
-
-    may_edit = tuple(quiz.is_editable_by(user, now=now) for user in personas.values())
-
-    assert may_edit == LOCK_CASES[situation]
-
-
-def test_writing_a_quiz_does_not_keep_it_editable_once_another_teachers_class_runs_it(
-    other_teacher, class_a
+def test_the_owner_changes_her_exams_questions_on_its_page_and_it_is_logged(
+    teacher, teacher_client, quiz, exam_a
 ):
-    quiz = QuizFactory(published=True, created_by=other_teacher)
-    SlotFactory(quiz=quiz)
-    make_assignment(quiz, class_a)
-
-    assert not quiz.is_editable_by(other_teacher, now=timezone.now())
-
-
-def test_a_teacher_of_every_class_using_the_quiz_changes_its_questions_and_each_exam_logs_it(
-    teacher, teacher_client, quiz, class_a, class_both, other_teacher
-):
-    exam_1 = make_assignment(quiz, class_a)
-    exam_2 = give(quiz, class_both, "upcoming")
-    long_closed = give(
-        quiz, SchoolClassFactory(name="Old class", teachers=[other_teacher]), "closed"
-    )
-    old_question = quiz.slots.get().question
+    old_question = exam_a.slots.get().question
     new_question = QuestionFactory(published=True, title="Capital of Kazakhstan")
-    form = rendered_form(teacher_client.get(quiz_url(quiz)), "quiz_form")
+    form = rendered_form(teacher_client.get(assignment_url(exam_a)), "assignment_form")
     form["slots-0-question"] = str(new_question.pk)
     before = timezone.now()
 
-    response = teacher_client.post(quiz_url(quiz), form)
+    response = teacher_client.post(assignment_url(exam_a), form)
 
     assert response.status_code == 302
-    assert quiz.slots.get().question == new_question
-    expected = [
-        {"what": "questions of the quiz", "from": old_question.title, "to": new_question.title}
+    assert exam_a.slots.get().question == new_question
+    assert quiz.slots.get().question == old_question  # the quiz is only the template
+    change = AssignmentChange.objects.get(assignment=exam_a)
+    assert change.changes == [
+        {"what": "questions of this exam", "from": old_question.title, "to": new_question.title}
     ]
-    for exam in (exam_1, exam_2):
-        change = AssignmentChange.objects.get(assignment=exam)
-        assert change.changes == expected
-        assert change.changed_by == teacher and change.changed_at >= before
-    assert not AssignmentChange.objects.filter(assignment=long_closed).exists()
-    (warning,) = warnings_of(response)
-    assert warning.startswith("This quiz is used by 2 open or upcoming assignments (")
-    assert "Grade 9A" in warning and "Debate club" in warning
-
-
-def test_a_superuser_may_change_a_locked_quizs_questions_and_it_is_logged(
-    admin_client, admin_user, exam_a, quiz
-):
-    new_question = QuestionFactory(published=True)
-    form = rendered_form(admin_client.get(quiz_url(quiz)), "quiz_form")
-    form["slots-0-question"] = str(new_question.pk)
-
-    response = admin_client.post(quiz_url(quiz), form)
-
-    assert response.status_code == 302
-    assert AssignmentChange.objects.get(assignment=exam_a).changed_by == admin_user
+    assert change.changed_by == teacher and change.changed_at >= before
     assert len(warnings_of(response)) == 1
 
 
-def test_a_quiz_change_that_leaves_the_questions_alone_logs_nothing(teacher_client, exam_a, quiz):
+def test_an_exams_questions_must_be_drawable(teacher_client, exam_a):
+    form = rendered_form(teacher_client.get(assignment_url(exam_a)), "assignment_form")
+    form["slots-0-question"] = str(QuestionFactory(title="Still a draft").pk)  # a draft
+
+    response = teacher_client.post(assignment_url(exam_a), form)
+
+    assert response.status_code == 200
+    assert "“Still a draft” is draft" in response.content.decode()
+    assert not AssignmentChange.objects.exists()
+
+
+def test_a_quiz_change_tells_the_teacher_its_assignments_keep_their_own(
+    teacher_client, exam_a, quiz
+):
     form = rendered_form(teacher_client.get(quiz_url(quiz)), "quiz_form")
+    form["title"] = "A new title"
 
     response = teacher_client.post(quiz_url(quiz), form)
 
     assert response.status_code == 302
+    assert any("keep their own questions and settings" in m for _l, m in messages_of(response))
     assert not AssignmentChange.objects.exists()
-    assert warnings_of(response) == []
 
 
-# --- duplicating a locked quiz ------------------------------------------------------------------
+# --- duplicating a shared quiz -------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -783,7 +774,7 @@ def assert_is_a_fresh_copy(copy: Quiz, original: Quiz, *, owner) -> None:
     assert slots_of(copy) == slots_of(original)
 
 
-def test_the_outsider_duplicates_a_locked_quiz_and_may_edit_her_copy(
+def test_the_outsider_duplicates_a_shared_quiz_and_may_edit_her_copy(
     other_teacher, outsider_client, exam_a, quiz_with_draws
 ):
     quiz = quiz_with_draws
@@ -796,7 +787,6 @@ def test_the_outsider_duplicates_a_locked_quiz_and_may_edit_her_copy(
     assert response.status_code == 302 and response.url == quiz_url(copy)
     assert_is_a_fresh_copy(copy, quiz, owner=other_teacher)
     assert copy.slug == f"{quiz.slug}-3"
-    assert copy.is_editable_by(other_teacher, now=timezone.now())
     form = rendered_form(outsider_client.get(quiz_url(copy)), "quiz_form")
     form.update(review_correct_answer=ReviewTiming.IMMEDIATELY, title="My version")
     edited = outsider_client.post(quiz_url(copy), form)

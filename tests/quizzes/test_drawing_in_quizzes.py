@@ -101,8 +101,8 @@ def test_overlapping_tags_are_accepted_by_the_admin_and_start_for_every_seed(
     )
 
     assert response.status_code == 302
-    from_a, from_b = quiz.slots.all()
     assignment = enrolled_assignment(quiz, student)
+    from_a, from_b = assignment.slots.all()  # its own copies of the quiz's two slots
     for seed in SEEDS:
         now = timezone.now()
         attempt = attempt_start(
@@ -352,8 +352,10 @@ def test_the_admin_accepts_exactly_the_quizzes_a_draw_can_fill_and_they_start_fo
         for index, status in scenario.fixed.items():
             questions[index].status = status
             questions[index].save(update_fields=["status"])
-        slots = list(quiz.slots.select_related("question", "bank", "tag"))
-        assert slots_problem(slots) is None
+        assert slots_problem(list(quiz.slots.select_related("question", "bank", "tag"))) is None
+        # The assignment copies the quiz's slots: its copies are what attempts draw from.
+        assignment = enrolled_assignment(quiz, student)
+        slots = list(assignment.slots.select_related("question", "bank", "tag"))
         pool_ids = {
             slot.pk: {questions[index].pk for index in pool}
             for slot, pool in zip([s for s in slots if s.is_random], pools, strict=True)
@@ -366,7 +368,6 @@ def test_the_admin_accepts_exactly_the_quizzes_a_draw_can_fill_and_they_start_fo
         counted = Quiz.objects.prefetch_related(
             Prefetch("slots", queryset=Slot.objects.select_related("question"))
         ).get(pk=quiz.pk)
-        assignment = enrolled_assignment(quiz, student)
         for offset in range(SEEDS_PER_EXAMPLE):
             now = timezone.now()
             attempt = attempt_start(

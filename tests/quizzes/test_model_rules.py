@@ -63,7 +63,7 @@ def assignment(school_class):
     assignment = AssignmentFactory(
         school_class=school_class, opens_at=now - DAY, closes_at=now + DAY
     )
-    SlotFactory(quiz=assignment.quiz)
+    SlotFactory(quiz=None, assignment=assignment)
     return assignment
 
 
