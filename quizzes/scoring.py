@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import grading, regrading
+from .library import has_valid_key
 from .models import (
     Assignment,
     Attempt,
@@ -298,6 +299,7 @@ class RegradePlan:
     in_progress: int  # attempts in scope still in progress: not regraded
     left_out: int  # finished attempts of this question in other teachers' classes
     type_changed: tuple[str, ...]  # titles of questions whose type changed: not regraded
+    invalid_key: tuple[str, ...]  # titles of questions whose key breaks the authoring rules
     fingerprint: str
 
     @property
@@ -354,6 +356,8 @@ def regrade_plan(
     she teaches (all for a superuser), the others counted in `left_out`. Each response to a
     question in scope is graded again with the live question's key applied to its frozen
     snapshot (quizzes.regrading.rekeyed). A teacher's score is left as it is and still counts.
+    A question whose type changed since, or whose key now breaks the authoring rules (a fix
+    half done), is left out and named.
 
     Queries: the attempts (with student, assignment, quiz and class), their questions with
     responses, the live questions with their key rows (six), the attempts in progress, and with
@@ -386,8 +390,11 @@ def regrade_plan(
     questions = Question.objects.with_parts().in_bulk({aq.question_id for aq in in_scope})
     live = {pk: q.snapshot() for pk, q in questions.items()}
     type_changed: set[str] = set()
+    invalid = {pk for pk, q in questions.items() if not has_valid_key(q)}
     changes: dict[int, list[ResponseRegrade]] = defaultdict(list)
     for aq in in_scope:
+        if aq.question_id in invalid:
+            continue
         after = regrading.rekeyed(aq.snapshot, live[aq.question_id])
         if after is None:
             type_changed.add(questions[aq.question_id].title)
@@ -412,6 +419,7 @@ def regrade_plan(
         in_progress=mine.filter(state=AttemptState.IN_PROGRESS).count(),
         left_out=left_out,
         type_changed=tuple(sorted(type_changed)),
+        invalid_key=tuple(sorted(questions[pk].title for pk in invalid)),
         fingerprint=_fingerprint(plan_attempts),
     )
 

@@ -708,3 +708,16 @@ def test_a_superuser_regrades_every_class(quiz_and_questions, school_class, othe
 def test_a_regrade_needs_a_scope():
     with pytest.raises(ValueError):
         scoring.regrade_plan(teacher=TeacherFactory())
+
+
+def test_a_key_that_breaks_the_authoring_rules_is_not_applied(
+    assignment, questions, student, teacher
+):
+    taken(assignment, student, {questions[SINGLE]: choose("Almaty")})
+    # Half a fix: two fully correct choices in a single-choice question.
+    Choice.objects.filter(question=questions[SINGLE], text="Almaty").update(fraction=1)
+
+    plan = scoring.regrade_plan(assignment=assignment)
+
+    assert plan.is_empty
+    assert plan.invalid_key == (questions[SINGLE].title,)

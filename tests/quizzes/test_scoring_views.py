@@ -16,7 +16,13 @@ from django.urls import reverse
 
 from quizzes import scoring
 from quizzes.models import Attempt, AttemptQuestion, Choice, QuestionType, Response, ScoreChange
-from tests.factories import SchoolClassFactory, StudentFactory, UserFactory
+from tests.factories import (
+    QuestionFactory,
+    SchoolClassFactory,
+    SlotFactory,
+    StudentFactory,
+    UserFactory,
+)
 from tests.quizzes.scoring_data import (
     LATER,
     assignment_for,
@@ -547,3 +553,60 @@ def test_question_dry_run_page_query_count(
         page = teacher_client.get(url)
 
     assert len(page.context["plan"].attempts) == students
+
+
+@pytest.mark.parametrize("questions", [2, 12])
+def test_attempt_scores_page_query_count(
+    questions, teacher_client, school_class, teacher, django_assert_num_queries
+):
+    quiz, _none = quiz_with()
+    for _ in range(questions):
+        SlotFactory(quiz=quiz, question=QuestionFactory(published=True), points=1)
+    attempt = taken(assignment_for(quiz, school_class), StudentFactory(), {})
+    for response in Response.objects.filter(attempt_question__attempt=attempt):
+        scoring.response_override(
+            response=response, fraction=Decimal(1), comment="Yes.", changed_by=teacher, now=LATER
+        )
+    url = reverse("admin:quizzes_attempt_scores", args=[attempt.pk])
+
+    # 1 session; 2 user; 3 the attempt (access-checked, student, quiz and class joined);
+    # 4 its questions with responses; 5 the score changes, with who and which question;
+    # 6-7 the user's and her groups' permissions (the admin's app list).
+    with django_assert_num_queries(7):
+        page = teacher_client.get(url)
+
+    assert len(page.context["rows"]) == questions
+    assert page.content.decode().count("Yes.") == 2 * questions  # in the table and the log
+
+
+@pytest.mark.parametrize("students", [2, 12])
+def test_regrade_result_page_query_count(
+    students, teacher_client, teacher, assignment, question, django_assert_num_queries
+):
+    for _ in range(students):
+        taken(assignment, StudentFactory(), {question: choose("Almaty")})
+    fix_key(question)
+    plan = scoring.regrade_plan(assignment=assignment)
+    batch = scoring.regrade_apply(
+        assignment=assignment, fingerprint=plan.fingerprint, changed_by=teacher, now=LATER
+    )
+    url = reverse("admin:quizzes_assignment_regrade_done", args=[assignment.pk, batch])
+
+    # 1 session; 2 user; 3 the assignment (access-checked); 4 the run's changes in the
+    # user's classes, with who, response, attempt, student and class joined; 5-6 the user's
+    # and her groups' permissions (the admin's app list).
+    with django_assert_num_queries(6):
+        page = teacher_client.get(url)
+
+    assert len(page.context["rows"]) == students
+
+
+def test_the_dry_run_names_a_question_it_leaves_out(teacher_client, attempt, assignment, question):
+    Choice.objects.filter(question=question, text="Almaty").update(fraction=1)
+
+    page = teacher_client.get(reverse("admin:quizzes_assignment_regrade", args=[assignment.pk]))
+
+    html = page.content.decode()
+    assert f"“{question.title}” has a key that breaks the authoring rules" in html
+    assert "Nothing to regrade" in html
+    assert 'name="fingerprint"' not in html
