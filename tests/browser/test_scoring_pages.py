@@ -134,3 +134,23 @@ def test_screenshot_score_pages(new_page, live_server, name):
         page.goto(live_server.url + data[name])
         page.screenshot(path=str(SCREENS / f"scoring-{name}-{device}.png"), full_page=True)
         page.context.close()
+
+
+@pytest.mark.parametrize("device", VIEWPORTS)
+def test_a_review_with_a_teachers_score_and_comment_passes_axe(new_page, live_server, axe, device):
+    data = scoring_data()
+    zhanna = data["attempts"][2]  # half marks set by the teacher, with a comment
+    assignment = zhanna.assignment
+    assignment.review_feedback = "immediately"
+    assignment.save()
+    page = new_page(viewport=VIEWPORTS[device])
+    log_in_as(page, live_server, zhanna.student)
+
+    page.goto(live_server.url + reverse("quizzes:attempt_review", args=[zhanna.pk]))
+
+    expect(page.get_by_text("score set by your teacher")).to_be_visible()
+    expect(page.get_by_text("Bishkek is a capital, just not this one")).to_be_visible()
+    result = axe.run(page)
+    assert result.violations_count == 0, result.generate_report()
+    width = VIEWPORTS[device]["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
