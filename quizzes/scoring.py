@@ -360,8 +360,8 @@ def regrade_plan(
     half done), is left out and named.
 
     Queries: the attempts (with student, assignment, quiz and class), their questions with
-    responses, the live questions with their key rows (six), the attempts in progress, and with
-    a teacher and a question those left out: eleven at most, however many attempts.
+    responses, the live questions with their key rows (six), with a teacher and a question the
+    attempts left out, and the attempts in progress: ten at most, however many attempts.
     """
     scope = _in_scope(Attempt.objects.all(), assignment=assignment, question=question, teacher=None)
     mine = _in_scope(
@@ -380,11 +380,14 @@ def regrade_plan(
         .select_related("response")
         .order_by("attempt_id", "position")
     ):
-        by_attempt[aq.attempt_id].append(aq)
+        # An attempt finished between the two reads waits for the next plan (a dry run takes
+        # no lock; regrade_apply holds them, so there the two reads agree).
+        if aq.attempt_id in finished:
+            by_attempt[aq.attempt_id].append(aq)
     in_scope = [
         aq
-        for questions in by_attempt.values()
-        for aq in questions
+        for rows in by_attempt.values()
+        for aq in rows
         if aq.is_scored and (question is None or aq.question_id == question.pk)
     ]
     questions = Question.objects.with_parts().in_bulk({aq.question_id for aq in in_scope})

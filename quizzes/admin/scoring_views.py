@@ -305,7 +305,9 @@ def override_remove_view(
     response = _attempt_response_or_404(request, pk, response_pk)
     form = RemoveOverrideForm(request.POST)
     if not form.is_valid():
-        _errors(request, ValidationError(list(form.errors.values())))
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, str(text))
         return redirect("admin:quizzes_attempt_override", pk, response_pk)
     try:
         change = scoring.response_override_remove(

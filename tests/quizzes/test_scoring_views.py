@@ -610,3 +610,18 @@ def test_the_dry_run_names_a_question_it_leaves_out(teacher_client, attempt, ass
     assert f"“{question.title}” has a key that breaks the authoring rules" in html
     assert "Nothing to regrade" in html
     assert 'name="fingerprint"' not in html
+
+
+def test_a_too_long_reason_for_removing_is_refused(teacher_client, attempt, response, teacher):
+    scoring.response_override(
+        response=response, fraction=Decimal(1), comment="Fine.", changed_by=teacher, now=LATER
+    )
+    url = reverse("admin:quizzes_attempt_override_remove", args=[attempt.pk, response.pk])
+
+    page = teacher_client.post(url, {"reason": "x" * 2001})
+
+    assert page.status_code == 302
+    assert page.url == override_url(attempt, response)
+    assert any("2000" in m or "2,000" in m for m in messages_of(page))
+    response.refresh_from_db()
+    assert response.override_fraction == Decimal(1)
