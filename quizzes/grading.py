@@ -15,6 +15,8 @@ Contracts:
   except that a response also matching a 0-fraction pattern for a wrong name scores 0, and a
   response whose wildcard-matched text is a list of guesses scores as its weakest part (see
   `_short_matches` and `_matched_short`).
+* Matching: a pair's `key`, when a regrade set one (quizzes.regrading), is the answer text
+  that is right for its item; the pairs' `answer` texts stay the options the student saw.
 """
 
 from __future__ import annotations
@@ -97,7 +99,12 @@ def correct_answer(snapshot: Snapshot) -> dict[str, Any]:
             return {"value": format(_decimal(best["value"]), "f")}
         if question_type == QType.MATCHING:
             pairs = _entries(snapshot, "pairs")
-            return {"matches": {str(p["id"]): p["id"] for p in pairs}}
+            # A regraded item's right answer is another pair's option (see _right_text).
+            option: dict[str, int] = {}
+            for p in reversed(pairs):  # the first pair showing a text stands for it
+                option[p["answer"]] = p["id"]
+            right = ((p, option.get(p["key"]) if "key" in p else p["id"]) for p in pairs)
+            return {"matches": {str(p["id"]): pk for p, pk in right if pk is not None}}
         if question_type == QType.ORDERING:
             return {"order": [item["id"] for item in _entries(snapshot, "items")]}
         return {}
@@ -230,9 +237,18 @@ def _grade_matching(snapshot: Snapshot, answer: Answer) -> Decimal:
     right = sum(
         1
         for p in pairs
-        if _is_id(choice := picked.get(str(p["id"]))) and answer_text.get(choice) == p["answer"]
+        if _is_id(choice := picked.get(str(p["id"]))) and answer_text.get(choice) == _right_text(p)
     )
     return Decimal(right) / len(pairs)
+
+
+def _right_text(pair: Entry) -> str | None:
+    """The answer text that is right for a matching item: its own, unless a regrade set `key`.
+
+    A regrade (quizzes.regrading) keeps the answers the student was shown and records the
+    corrected match as `key`; None when the item can no longer be right.
+    """
+    return pair["key"] if "key" in pair else pair["answer"]
 
 
 def _grade_ordering(snapshot: Snapshot, answer: Answer) -> Decimal:

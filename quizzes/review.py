@@ -71,11 +71,15 @@ def review_row(
     options: ReviewOptions,
     fraction: Decimal | None = None,
     points: Decimal | None = None,
+    is_overridden: bool = False,
+    teacher_comment: str = "",
 ) -> dict[str, Any]:
     """One question's review, carrying only what `options` allows.
 
-    For a description (not scored) only the prompt is given. `fraction` is the graded score
-    (None: not graded); `points` what the question is worth in the attempt (None in practice).
+    For a description (not scored) only the prompt is given. `fraction` is the score that
+    counts (None: not graded): a teacher's score when `is_overridden`, which the row says with
+    the right/wrong; `teacher_comment`, her reason, is shown where feedback is. `points` is
+    what the question is worth in the attempt (None in practice).
     """
     answer = answer or {}
     is_scored = grading.is_scored(snapshot["type"])
@@ -96,10 +100,14 @@ def review_row(
         if points is not None:
             row["points"] = points
             row["marks"] = points * fraction
+        if is_overridden:
+            row["is_overridden"] = True
     if options.correct_answer:
         row["correct_answer"] = describe_answer(snapshot, grading.correct_answer(snapshot))
     if options.feedback:
         row["feedback"] = grading.response_feedback(snapshot, answer)
+        if teacher_comment.strip():
+            row["teacher_comment"] = teacher_comment
     if options.explanation:
         source = snapshot.get("source") or {}
         row["explanation"] = snapshot.get("explanation", "")

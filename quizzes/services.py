@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from . import drawing, grading
+from . import drawing, grading, scoring
 from .models import (
     Assignment,
     AssignmentOverride,
@@ -366,7 +366,6 @@ def attempt_finish(
         if locked.state == AttemptState.FINISHED:
             return locked
         questions = list(locked.attempt_questions.select_related("response"))
-        marks = []
         graded = []
         for aq in questions:
             if not aq.is_scored:
@@ -374,9 +373,9 @@ def attempt_finish(
             response = aq.response
             response.fraction = grading.grade_response(aq.snapshot, response.answer)
             graded.append(response)
-            marks.append((aq.points, response.fraction))
         Response.objects.bulk_update(graded, ["fraction"])
-        score, max_score = grading.attempt_total(marks)
+        # The one sum of an attempt's score, which overrides and regrades recompute too.
+        score, max_score = scoring.questions_total(questions)
         finished_at = now
         if reason == FinishReason.TIMED_OUT and locked.deadline:
             finished_at = min(now, locked.deadline)

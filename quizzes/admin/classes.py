@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -341,13 +342,21 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 class AttemptQuestionInline(admin.TabularInline):
     model = AttemptQuestion
-    fields = ["position", "title", "points", "answer", "fraction"]
-    readonly_fields = ["position", "title", "points", "answer", "fraction"]
+    fields = ["position", "title", "points", "answer", "fraction", "teacher_score", "comment"]
+    readonly_fields = [
+        "position",
+        "title",
+        "points",
+        "answer",
+        "fraction",
+        "teacher_score",
+        "comment",
+    ]
     extra = 0
     can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AttemptQuestion]:
-        return super().get_queryset(request).select_related("response")
+        return super().get_queryset(request).select_related("response", "attempt")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -364,12 +373,37 @@ class AttemptQuestionInline(admin.TabularInline):
         response = getattr(aq, "response", None)
         return describe_answer(aq.snapshot, response.answer if response else None)
 
-    @admin.display(description=gettext_lazy("score"))
+    @admin.display(description=gettext_lazy("key's score"))
     def fraction(self, aq: AttemptQuestion) -> str:
         response = getattr(aq, "response", None)
         if response is None or response.fraction is None:
             return "—"
         return f"{response.fraction * 100:.0f} %"
+
+    @admin.display(description=gettext_lazy("teacher's score"))
+    def teacher_score(self, aq: AttemptQuestion) -> str:
+        """The teacher's score (it counts instead of the key's), and where to change it."""
+        response = getattr(aq, "response", None)
+        if response is None:
+            return "—"
+        shown = (
+            "—"
+            if response.override_fraction is None
+            else f"{response.override_fraction * 100:.0f} %"
+        )
+        if aq.attempt.is_in_progress:
+            return shown
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            shown,
+            reverse("admin:quizzes_attempt_override", args=[aq.attempt_id, response.pk]),
+            _("Change score"),
+        )
+
+    @admin.display(description=gettext_lazy("teacher's comment"))
+    def comment(self, aq: AttemptQuestion) -> str:
+        response = getattr(aq, "response", None)
+        return response.override_comment if response and response.override_comment else "—"
 
 
 @admin.register(Attempt)

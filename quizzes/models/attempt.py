@@ -302,7 +302,10 @@ class ScoreChange(models.Model):
     """One logged change to a response's score: who, when, from → to, and why.
 
     Written by quizzes.scoring for every teacher override and every regrade, never otherwise.
-    A regrade's changes share a `batch`, so one run can be read back as a whole.
+    A regrade's changes share a `batch`, so one run can be read back as a whole; its from → to
+    are the key's score (`Response.fraction`), which a teacher's score, if set, still overrides.
+    A regrade that corrects the key an attempt shows without changing its score is logged too
+    (from equal to to), since `key_before` is the only record of the key it replaced.
     """
 
     response = models.ForeignKey(
@@ -322,6 +325,15 @@ class ScoreChange(models.Model):
     to_fraction = fraction_decimal_field(_("to"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     batch = models.UUIDField(_("regrade run"), null=True, blank=True, db_index=True)
+    key_before = models.JSONField(
+        _("key before"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A regrade: the key the attempt had frozen before it (quizzes.regrading.key_of); "
+            "the attempt now keeps the corrected one."
+        ),
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]

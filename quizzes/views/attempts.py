@@ -446,8 +446,10 @@ def attempt_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 aq.snapshot,
                 response.answer if response else None,
                 options=options.hiding_key() if is_protected else options,
-                fraction=response.fraction if response else None,
+                fraction=response.score_fraction if response else None,
                 points=aq.points,
+                is_overridden=response is not None and response.override_fraction is not None,
+                teacher_comment=response.override_comment if response else "",
             )
             row.update(
                 position=aq.position, number=numbers.get(aq.position), is_protected=is_protected

@@ -1,8 +1,8 @@
 """The pure modules import nothing from Django, so they can be tested and reused without it.
 
-The style guide's promise for grading, drawing, review rows, presentation, the question-type
-registry and the file parsers: each is imported in a fresh interpreter (no settings), and the
-modules loaded afterwards are checked.
+The style guide's promise for grading, drawing, review rows, presentation, regrading, the
+question-type registry and the file parsers: each is imported in a fresh interpreter (no
+settings), and the modules loaded afterwards are checked.
 """
 
 import os
@@ -18,6 +18,7 @@ PURE_MODULES = [
     "quizzes.drawing",
     "quizzes.presentation",
     "quizzes.review",
+    "quizzes.regrading",
     "quizzes.bankfiles",
     "quizzes.statistics",
     "quizzes.charts",

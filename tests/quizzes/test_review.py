@@ -203,3 +203,45 @@ def test_the_score_alone_needs_no_rows():
     assert not ReviewOptions().shows_anything
     for part in PART_KEYS.keys() - {"score"}:
         assert only(part).shows_rows, part
+
+
+# -- a teacher's score and comment ----------------------------------------------------------
+
+
+def test_a_teachers_score_is_said_with_the_right_or_wrong():
+    row = review_row(
+        SINGLE,
+        WRONG,
+        options=only("correctness"),
+        fraction=Decimal("0.5"),
+        points=Decimal(2),
+        is_overridden=True,
+        teacher_comment="Half marks: the old capital.",
+    )
+
+    assert row["is_overridden"] is True
+    assert (row["verdict"], row["marks"]) == (Verdict.PARTIAL, Decimal(1))
+    assert "teacher_comment" not in row  # feedback is not allowed yet
+
+
+def test_a_teachers_comment_is_shown_only_where_feedback_is():
+    kwargs = {"fraction": Decimal(1), "is_overridden": True, "teacher_comment": "Accepted."}
+
+    with_feedback = review_row(SINGLE, WRONG, options=only("feedback"), **kwargs)
+    without = [
+        review_row(SINGLE, WRONG, options=only(part), **kwargs)
+        for part in PART_KEYS
+        if part != "feedback"
+    ]
+
+    assert with_feedback["teacher_comment"] == "Accepted."
+    assert "is_overridden" not in with_feedback  # right/wrong is not allowed
+    assert all("teacher_comment" not in row for row in without)
+    assert "Accepted." not in repr(review_row(SINGLE, WRONG, options=ReviewOptions(), **kwargs))
+
+
+def test_without_a_teachers_score_the_row_says_nothing_about_one():
+    row = review_row(SINGLE, WRONG, options=EVERYTHING, fraction=Decimal(0), points=Decimal(2))
+
+    assert "is_overridden" not in row
+    assert "teacher_comment" not in row
