@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quizzes', '0010_results_overrides_excused_accounts'),
+        ('quizzes', '0011_assignments_own_their_questions'),
     ]
 
     operations = [
