@@ -5,8 +5,10 @@ import datetime
 import logging
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.models import Group, User, UserManager
 from django.contrib.auth.password_validation import validate_password
@@ -57,6 +59,42 @@ def teacher_create(
         )
         user.groups.add(Group.objects.get(name=TEACHERS_GROUP))
     return user
+
+
+class AccountStateBackend(ModelBackend):
+    """Django's model backend, loading each request's user with their AccountState in the same
+    query: the forced password change (quizzes.middleware) then costs no query on any page."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        user = User._default_manager.select_related("account_state").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id: Any) -> User | None:
+        user = (
+            await User._default_manager.select_related("account_state").filter(pk=user_id).afirst()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def must_change_password(user: Any) -> bool:
+    """Whether a logged-in account still has a one-time password to replace."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    try:
+        return bool(user.account_state.must_change_password)
+    except AccountState.DoesNotExist:
+        return False
+
+
+def account_password_chosen(*, user: User) -> None:
+    """The account's owner has chosen their password: no one-time password is left to change."""
+    try:
+        state = user.account_state
+    except AccountState.DoesNotExist:
+        return
+    if state.must_change_password:
+        state.must_change_password = False
+        state.save(update_fields=["must_change_password"])
 
 
 def one_time_password() -> str:
