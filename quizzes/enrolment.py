@@ -1,6 +1,8 @@
-"""Students joining classes with a join code."""
+"""Students joining classes with a join code, and their extra time in a class."""
 
+import datetime
 import re
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -8,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Enrollment, SchoolClass
+from .services import class_attempts_refresh_deadlines
 
 # Codes are read aloud and copied from a board: people add spaces or dashes to group letters.
 _SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
@@ -52,3 +55,31 @@ def enrollment_join(*, student: User, join_code: str) -> Enrollment:
             school_class=school_class, student=student
         )
     return enrollment
+
+
+def enrollment_accommodate(
+    *,
+    enrollment: Enrollment,
+    time_multiplier: Decimal,
+    has_unlimited_time: bool,
+    now: datetime.datetime,
+) -> bool:
+    """Give a student their extra time in a class (×1 to ×10, or no limit); False if unchanged.
+
+    The model's validators refuse a multiplier out of range. Attempts the student has in
+    progress take the new time at once (services.class_attempts_refresh_deadlines).
+    """
+    if (enrollment.time_multiplier, enrollment.has_unlimited_time) == (
+        time_multiplier,
+        has_unlimited_time,
+    ):
+        return False
+    enrollment.time_multiplier = time_multiplier
+    enrollment.has_unlimited_time = has_unlimited_time
+    enrollment.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        enrollment.save(update_fields=["time_multiplier", "has_unlimited_time"])
+        class_attempts_refresh_deadlines(
+            school_class=enrollment.school_class, now=now, student=enrollment.student
+        )
+    return True

@@ -34,7 +34,7 @@ from quizzes.models import (
 from quizzes.models.assignment import OVERRIDE_FIELDS
 from quizzes.models.quiz import REVIEW_FIELDS
 from quizzes.presentation import describe_answer
-from quizzes.services import attempts_refresh_deadlines
+from quizzes.services import class_attempts_refresh_deadlines
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -88,11 +88,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
         if not request.user.is_superuser and not change:
             form.instance.teachers.add(request.user)
         # Extra time given to a student during an attempt applies to that attempt at once.
-        now = timezone.now()
-        for assignment in form.instance.assignments.filter(
-            attempts__state="in_progress"
-        ).distinct():
-            attempts_refresh_deadlines(assignment=assignment, now=now)
+        class_attempts_refresh_deadlines(school_class=form.instance, now=timezone.now())
 
     @admin.action(description=gettext_lazy("Give the selected classes new join codes"))
     def regenerate_join_codes(self, request: HttpRequest, queryset: QuerySet[SchoolClass]) -> None:
