@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "quizzes.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "quizsite.urls"
@@ -113,6 +114,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Django's model backend, loading the user with their AccountState in the same query (for the
+# forced change of a one-time password). Sessions made under another backend are signed out.
+AUTHENTICATION_BACKENDS = ["quizzes.accounts.AccountStateBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,13 +7,17 @@ who, when, and each setting from → to, in the words a teacher reads in the adm
 invariant 7).
 """
 
+import copy
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -22,13 +26,15 @@ from .models import (
     Assignment,
     AssignmentChange,
     AssignmentOverride,
+    Attempt,
+    AttemptState,
     Enrollment,
     SchoolClass,
     Slot,
 )
 from .models.assignment import OVERRIDE_FIELDS
 from .models.classes import display_name
-from .services import attempts_refresh_deadlines
+from .services import attempts_refresh_deadlines, class_attempts_refresh_deadlines
 
 # What a change log records about an assignment itself.
 LOGGED_FIELDS: tuple[str, ...] = ("opens_at", "closes_at", *EXAM_SETTING_FIELDS)
@@ -232,9 +238,192 @@ def accommodations_record(
             )
     if changes:
         with transaction.atomic():
-            for assignment in school_class.assignments.live(now=now):
-                AssignmentChange.objects.create(
-                    assignment=assignment, changed_by=changed_by, changed_at=now, changes=changes
-                )
-                attempts_refresh_deadlines(assignment=assignment, now=now)
+            AssignmentChange.objects.bulk_create(
+                [
+                    AssignmentChange(
+                        assignment=assignment,
+                        changed_by=changed_by,
+                        changed_at=now,
+                        changes=changes,
+                    )
+                    for assignment in school_class.assignments.live(now=now)
+                ]
+            )
+            class_attempts_refresh_deadlines(school_class=school_class, now=now)
     return changes
+
+
+# One student's override, changed from the teacher's pages (quizzes.admin.roster_views): an
+# extra attempt, a later close time, excused or not. Each is logged like the admin's inline.
+
+# What a change to one student's override may look at: their attempts so far.
+OverrideChange = Callable[[AssignmentOverride, "StudentAttempts"], None]
+
+
+@dataclass(frozen=True)
+class StudentAttempts:
+    used: int
+    in_progress: bool
+
+
+@dataclass(frozen=True)
+class OverrideResult:
+    """The student's override after a change (None: they have none), and the changes logged
+    (none: nothing changed)."""
+
+    override: AssignmentOverride | None
+    changes: list[dict[str, str]]
+
+
+def override_extra_attempt(
+    *, assignment: Assignment, student: User, changed_by: User | None, now: datetime.datetime
+) -> OverrideResult:
+    """One more attempt than the student has now: max(attempts allowed, attempts used) + 1.
+
+    Refused when their attempts are unlimited already, or when they are excused.
+    """
+
+    def change(override: AssignmentOverride, attempts: StudentAttempts) -> None:
+        _refuse_if_excused(override)
+        allowed = assignment.attempts_allowed_for(override)
+        if allowed == 0:
+            raise ValidationError(
+                _("%(student)s already has unlimited attempts at this assignment."),
+                code="unlimited",
+                params={"student": display_name(student)},
+            )
+        override.attempts_allowed = max(allowed, attempts.used) + 1
+
+    return _override_change(
+        assignment=assignment, student=student, changed_by=changed_by, now=now, change=change
+    )
+
+
+def override_close_later(
+    *,
+    assignment: Assignment,
+    student: User,
+    closes_at: datetime.datetime,
+    changed_by: User | None,
+    now: datetime.datetime,
+) -> OverrideResult:
+    """Close the assignment later for one student; an attempt they have running gets the time.
+
+    The new close must still be ahead, and after the class's own close (shortening a window is
+    the assignment form's business, not an accommodation).
+    """
+
+    def change(override: AssignmentOverride, attempts: StudentAttempts) -> None:
+        _refuse_if_excused(override)
+        if closes_at <= now:
+            raise ValidationError(
+                _("That time has already passed; choose a later close time."), code="past"
+            )
+        if closes_at <= assignment.closes_at:
+            raise ValidationError(
+                _("A later close time must be after the class's close time, %(closes_at)s."),
+                code="not_later",
+                params={"closes_at": value_text(assignment, "closes_at")},
+            )
+        override.closes_at = closes_at
+
+    return _override_change(
+        assignment=assignment, student=student, changed_by=changed_by, now=now, change=change
+    )
+
+
+def override_excuse(
+    *,
+    assignment: Assignment,
+    student: User,
+    is_excused: bool,
+    changed_by: User | None,
+    now: datetime.datetime,
+) -> OverrideResult:
+    """Excuse one student from an assignment (they cannot start it), or take the excuse back.
+
+    Refused while the student has an attempt in progress: what would become of it is nobody's
+    guess, so the teacher waits until it is submitted (or finished at its deadline). An
+    override left changing nothing once the excuse is taken back is removed.
+    """
+
+    def change(override: AssignmentOverride, attempts: StudentAttempts) -> None:
+        if is_excused and attempts.in_progress and not override.is_excused:
+            raise ValidationError(
+                _(
+                    "%(student)s has an attempt in progress. Excuse them once it is submitted "
+                    "(or its time has run out)."
+                ),
+                code="in_progress",
+                params={"student": display_name(student)},
+            )
+        override.is_excused = is_excused
+
+    return _override_change(
+        assignment=assignment, student=student, changed_by=changed_by, now=now, change=change
+    )
+
+
+def _refuse_if_excused(override: AssignmentOverride) -> None:
+    if override.is_excused:
+        raise ValidationError(
+            _("%(student)s is excused from this assignment; take the excuse back first."),
+            code="excused",
+            params={"student": display_name(override.student)},
+        )
+
+
+def _override_change(
+    *,
+    assignment: Assignment,
+    student: User,
+    changed_by: User | None,
+    now: datetime.datetime,
+    change: OverrideChange,
+) -> OverrideResult:
+    """Apply `change` to the student's override (made if missing, removed if left empty),
+    validate it with the model's rules, log it and refresh the student's running attempt.
+
+    A refusal raises ValidationError and changes nothing.
+    """
+    with transaction.atomic():
+        # Locked so two teachers changing this exam at once each log against what the other
+        # saved (as assignment_save does).
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).exists()
+        before = (
+            AssignmentOverride.objects.filter(assignment=assignment, student=student)
+            .select_related("student")
+            .first()
+        )
+        override = (
+            copy.copy(before)
+            if before is not None
+            else AssignmentOverride(assignment=assignment, student=student)
+        )
+        counts = Attempt.objects.filter(assignment=assignment, student=student).aggregate(
+            used=Count("pk"), running=Count("pk", filter=Q(state=AttemptState.IN_PROGRESS))
+        )
+        change(override, StudentAttempts(used=counts["used"], in_progress=counts["running"] > 0))
+        empty = _changes_nothing(override)
+        if before is None and empty:
+            return OverrideResult(None, [])
+        # Logged field by field, even when the row goes: "excused: yes → no".
+        changes = overrides_changes(before=[before] if before else [], after=[override])
+        if not changes:
+            return OverrideResult(before, [])
+        if empty:
+            override.delete()
+        else:
+            override.assignment = assignment  # the loaded one, for clean()'s window
+            override.full_clean(validate_unique=False, validate_constraints=False)
+            override.save()
+        assignment_changes_record(
+            assignment=assignment, changed_by=changed_by, now=now, changes=changes
+        )
+    return OverrideResult(None if empty else override, changes)
+
+
+def _changes_nothing(override: AssignmentOverride) -> bool:
+    return not override.is_excused and all(
+        getattr(override, name) is None for name in OVERRIDE_FIELDS if name != "is_excused"
+    )

@@ -1,12 +1,16 @@
-"""Students joining classes with a join code."""
+"""Students joining classes with a join code, and their extra time in a class."""
 
+import copy
+import datetime
 import re
+from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .assigning import accommodations_record
 from .models import Enrollment, SchoolClass
 
 # Codes are read aloud and copied from a board: people add spaces or dashes to group letters.
@@ -52,3 +56,38 @@ def enrollment_join(*, student: User, join_code: str) -> Enrollment:
             school_class=school_class, student=student
         )
     return enrollment
+
+
+def enrollment_accommodate(
+    *,
+    enrollment: Enrollment,
+    time_multiplier: Decimal,
+    has_unlimited_time: bool,
+    changed_by: User | None,
+    now: datetime.datetime,
+) -> bool:
+    """Give a student their extra time in a class (×1 to ×10, or no limit); False if unchanged.
+
+    The model's validators refuse a multiplier out of range. Attempts the student has in
+    progress take the new time at once, and each live exam of the class logs the change
+    (assigning.accommodations_record).
+    """
+    if (enrollment.time_multiplier, enrollment.has_unlimited_time) == (
+        time_multiplier,
+        has_unlimited_time,
+    ):
+        return False
+    before = copy.copy(enrollment)
+    enrollment.time_multiplier = time_multiplier
+    enrollment.has_unlimited_time = has_unlimited_time
+    enrollment.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        enrollment.save(update_fields=["time_multiplier", "has_unlimited_time"])
+        accommodations_record(
+            school_class=enrollment.school_class,
+            before=[before],
+            after=[enrollment],
+            changed_by=changed_by,
+            now=now,
+        )
+    return True

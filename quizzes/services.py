@@ -29,6 +29,7 @@ from .models import (
     Question,
     QuestionStatus,
     Response,
+    SchoolClass,
     Slot,
 )
 from .presentation import draw_display_order
@@ -430,6 +431,24 @@ def attempts_refresh_deadlines(
             changed.append(attempt)
     Attempt.objects.bulk_update(changed, ["deadline"])
     return len(changed)
+
+
+def class_attempts_refresh_deadlines(
+    *, school_class: SchoolClass, now: datetime.datetime, student: User | None = None
+) -> int:
+    """Re-apply the deadline rule in every assignment of a class where someone (or `student`)
+    has an attempt in progress: after a change of extra time, which is the class's, not an
+    assignment's. Returns how many attempts changed."""
+    running = Attempt.objects.filter(
+        assignment__school_class=school_class, state=AttemptState.IN_PROGRESS
+    )
+    if student is not None:
+        running = running.filter(student=student)
+    assignments = Assignment.objects.filter(pk__in=running.values("assignment_id"))
+    return sum(
+        attempts_refresh_deadlines(assignment=assignment, now=now, student=student)
+        for assignment in assignments
+    )
 
 
 def attempt_finish_if_overdue(*, attempt: Attempt, now: datetime.datetime) -> Attempt:

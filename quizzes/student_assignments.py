@@ -68,7 +68,11 @@ class StudentAssignment:
         for attempt in attempts:
             attempt.assignment = assignment  # the loaded one, with its results_at annotation
         state = assignment.student_state(
-            attempts=attempts, opens_at=opens_at, closes_at=closes_at, now=now
+            attempts=attempts,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            now=now,
+            is_excused=override is not None and override.is_excused,
         )
         finished = [a for a in attempts if not a.is_in_progress]
         review = finished[-1].review_options(now=now) if finished else ReviewOptions()
@@ -95,6 +99,10 @@ class StudentAssignment:
         """None when attempts are unlimited."""
         allowed = self.attempts_allowed
         return max(allowed - len(self.attempts), 0) if allowed else None
+
+    @property
+    def is_excused(self) -> bool:
+        return self.override is not None and self.override.is_excused
 
     @property
     def is_open(self) -> bool:

@@ -36,6 +36,7 @@ class StudentState(models.TextChoices):
     UPCOMING = "upcoming", _("Upcoming")
     SUBMITTED = "submitted", _("Submitted")
     MISSED = "missed", _("Missed")
+    EXCUSED = "excused", _("Excused")
 
 
 LOOK_UP: Any = object()  # results_at's "not given": None means "no override sets a close"
@@ -268,14 +269,19 @@ class Assignment(ExamSettings):
         opens_at: datetime.datetime,
         closes_at: datetime.datetime,
         now: datetime.datetime,
+        is_excused: bool = False,
     ) -> StudentState:
         """The state of this assignment for a student with these attempts and this window.
 
         Once a student has submitted, the assignment no longer needs their attention, even if
-        attempts are left; never having attempted a closed assignment is "missed".
+        attempts are left; never having attempted a closed assignment is "missed". An excused
+        student has nothing to do, whatever they did before; only an attempt they still have
+        running comes first, so they can finish it.
         """
         if any(attempt.is_in_progress for attempt in attempts):
             return StudentState.IN_PROGRESS
+        if is_excused:
+            return StudentState.EXCUSED
         if attempts:
             return StudentState.SUBMITTED
         if now < opens_at:

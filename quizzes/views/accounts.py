@@ -1,16 +1,20 @@
 """Accounts: log in and out, change password, sign up with a join code, join another class."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from quizzes.accounts import account_password_chosen, must_change_password
 from quizzes.http import AuthenticatedHttpRequest
 
 from ..forms import JoinClassForm, LoginForm, StudentPasswordChangeForm, StudentSignupForm
@@ -63,6 +67,26 @@ def join_class(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "quizzes/accounts/join_class.html", {"form": form})
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; it also retires a one-time password (the page says why it
+    must be changed, when it must: quizzes.middleware sends such accounts here)."""
+
+    template_name = "quizzes/accounts/password_change_form.html"
+    form_class = StudentPasswordChangeForm
+    success_url = reverse_lazy("quizzes:password_change_done")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["must_change_password"] = must_change_password(self.request.user)
+        return context
+
+    def form_valid(self, form: StudentPasswordChangeForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            account_password_chosen(user=form.user)
+        return response
+
+
 urlpatterns = [
     path(
         "accounts/login/",
@@ -75,15 +99,7 @@ urlpatterns = [
     ),
     # POST only (Django's LogoutView refuses GET), so a link or prefetch cannot log anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="quizzes/accounts/password_change_form.html",
-            form_class=StudentPasswordChangeForm,
-            success_url=reverse_lazy("quizzes:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(

@@ -57,7 +57,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = [
         (_("To do"), [r for r in rows if r.state in (StudentState.IN_PROGRESS, StudentState.OPEN)]),
         (_("Coming up"), [r for r in rows if r.state == StudentState.UPCOMING]),
-        (_("Done"), [r for r in rows if r.state in (StudentState.SUBMITTED, StudentState.MISSED)]),
+        (
+            _("Done"),
+            [
+                r
+                for r in rows
+                if r.state in (StudentState.SUBMITTED, StudentState.MISSED, StudentState.EXCUSED)
+            ],
+        ),
     ]
     return render(
         request,

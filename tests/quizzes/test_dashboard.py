@@ -129,6 +129,12 @@ def test_each_state_is_shown_with_a_word_not_colour_alone(student_client, studen
         student,
         deadline=now + datetime.timedelta(minutes=25),
     )
+    AssignmentOverrideFactory(
+        assignment=AssignmentFactory(school_class=school_class),
+        student=student,
+        time_limit_minutes=None,
+        is_excused=True,
+    )
 
     content = student_client.get(reverse("quizzes:dashboard")).content.decode()
 
@@ -348,3 +354,33 @@ def test_anonymous_visitors_are_sent_to_log_in(client, url_name):
     response = client.get(reverse(url_name))
 
     assert response.url.startswith(reverse("quizzes:login"))
+
+
+def test_an_excused_assignment_is_done_and_says_excused(student_client, student, school_class):
+    assignment = AssignmentFactory(school_class=school_class)
+    AssignmentOverrideFactory(
+        assignment=assignment, student=student, time_limit_minutes=None, is_excused=True
+    )
+
+    response = student_client.get(reverse("quizzes:dashboard"))
+
+    [row] = response.context["groups"][2][1]
+    assert row.state == StudentState.EXCUSED
+    assert not row.can_start
+    content = response.content.decode()
+    assert "excused you from this assignment: there is nothing to do" in content
+    assert all(not rows for _heading, rows in response.context["groups"][:2])
+
+
+def test_an_attempt_running_when_excused_can_still_be_finished(
+    student_client, student, school_class
+):
+    assignment = AssignmentFactory(school_class=school_class)
+    in_progress_attempt(assignment, student, deadline=timezone.now() + HOUR)
+    AssignmentOverrideFactory(
+        assignment=assignment, student=student, time_limit_minutes=None, is_excused=True
+    )
+
+    [row] = dashboard_rows(student_client)
+
+    assert row.state == StudentState.IN_PROGRESS

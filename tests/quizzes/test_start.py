@@ -237,3 +237,56 @@ def test_start_page_query_count_does_not_grow_with_attempts(
     # their questions (question count), 8 the student's enrollment.
     with django_assert_num_queries(8):
         student_client.get(start_url(assignment))
+
+
+def test_an_excused_student_sees_excused_and_no_start_button(
+    student_client, student, assignment, enrollment
+):
+    AssignmentOverrideFactory(
+        assignment=assignment, student=student, time_limit_minutes=None, is_excused=True
+    )
+
+    content = student_client.get(start_url(assignment)).content.decode()
+
+    assert 'class="status status-excused">Excused</span>' in content
+    assert "excused you from this assignment" in content
+    assert "Start attempt" not in content
+
+
+def test_an_excused_student_cannot_start_by_posting(
+    student_client, student, assignment, enrollment
+):
+    AssignmentOverrideFactory(
+        assignment=assignment, student=student, time_limit_minutes=None, is_excused=True
+    )
+
+    response = student_client.post(start_url(assignment), follow=True)
+
+    assert not Attempt.objects.filter(student=student).exists()
+    assert "You are excused from this assignment." in response.content.decode()
+
+
+def test_an_excused_student_still_sees_an_attempt_made_before(
+    student_client, student, assignment, enrollment
+):
+    now = timezone.now()
+    Attempt.objects.create(
+        assignment=assignment,
+        student=student,
+        number=1,
+        state=AttemptState.FINISHED,
+        started_at=now - DAY,
+        deadline=now,
+        finished_at=now - DAY,
+        finish_reason=FinishReason.SUBMITTED,
+        score=Decimal(2),
+        max_score=Decimal(3),
+    )
+    AssignmentOverrideFactory(
+        assignment=assignment, student=student, time_limit_minutes=None, is_excused=True
+    )
+
+    content = student_client.get(start_url(assignment)).content.decode()
+
+    assert "Excused</span>" in content
+    assert "Attempt 1" in content
