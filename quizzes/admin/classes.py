@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from quizzes.admin import results_views, roster_views, scoring_views
 from quizzes.assigning import assignment_changes_record, assignment_save, overrides_changes
 from quizzes.http import request_user
+from quizzes.markup import render_markdown
 from quizzes.models import (
     Assignment,
     AssignmentChange,
@@ -308,9 +309,12 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 class AttemptQuestionInline(admin.TabularInline):
+    """Each frozen question of an attempt: what it asked, the answer, and the score that counts
+    (the key's, or a teacher's where she set one, shown with her comment). Read-only."""
+
     model = AttemptQuestion
-    fields = ["position", "title", "points", "answer", "fraction"]
-    readonly_fields = ["position", "title", "points", "answer", "fraction"]
+    fields = ("position", "question_text", "points", "answer", "fraction", "teacher_score")
+    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -324,8 +328,13 @@ class AttemptQuestionInline(admin.TabularInline):
         return False
 
     @admin.display(description=gettext_lazy("question"))
-    def title(self, aq: AttemptQuestion) -> str:
-        return aq.snapshot.get("title", "")
+    def question_text(self, aq: AttemptQuestion) -> str:
+        """The question as frozen in this attempt: its title, then its prompt."""
+        return format_html(
+            "<strong>{}</strong><div>{}</div>",
+            aq.snapshot.get("title", ""),
+            render_markdown(aq.snapshot.get("prompt", "")),
+        )
 
     @admin.display(description=gettext_lazy("answer"))
     def answer(self, aq: AttemptQuestion) -> str:
@@ -335,9 +344,22 @@ class AttemptQuestionInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("score"))
     def fraction(self, aq: AttemptQuestion) -> str:
         response = getattr(aq, "response", None)
-        if response is None or response.fraction is None:
+        if response is None or response.score_fraction is None:
             return "—"
-        return f"{response.fraction * 100:.0f} %"
+        return f"{response.score_fraction * 100:.0f} %"
+
+    @admin.display(description=gettext_lazy("teacher's score"))
+    def teacher_score(self, aq: AttemptQuestion) -> str:
+        response = getattr(aq, "response", None)
+        if response is None or response.override_fraction is None:
+            return "—"
+        key = "—" if response.fraction is None else f"{response.fraction * 100:.0f} %"
+        return format_html(
+            "{}<br>{}<br>{}",
+            f"{response.override_fraction * 100:.0f} %",
+            _("instead of the key's %(score)s") % {"score": key},
+            response.override_comment,
+        )
 
 
 @admin.register(Attempt)
