@@ -19,6 +19,8 @@ PURE_MODULES = [
     "quizzes.presentation",
     "quizzes.review",
     "quizzes.bankfiles",
+    "quizzes.statistics",
+    "quizzes.charts",
 ]
 
 
