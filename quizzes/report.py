@@ -1,10 +1,10 @@
 """An assignment's report: which attempts it reads, the score matrix it analyses, and the
 response tables a teacher reads beside the statistics.
 
-A read model: two queries whatever the class size (the finished attempts, then their questions
-with responses and frozen snapshots) and never a write. What a student answered is read from
-the attempt's own snapshot through presentation.describe_answer, never from the live question,
-so a key fixed since the attempt does not change what the table says they chose.
+A read model: three queries whatever the class size (see load_report_data) and never a write.
+What a student answered is read from the attempts' frozen snapshots through
+presentation.describe_answer, never from the live question, so a key fixed since the attempt
+does not change what the table says they chose.
 
 An item is a question: with random slots, students may have seen different questions; the
 test-level figures (alpha, the standard error, discrimination) then read the questions every
@@ -137,17 +137,17 @@ def option_table(item: ItemResponses, *, top: set[int], bottom: set[int]) -> lis
     return rows
 
 
-def wrong_answers(item: ItemResponses, snapshots: dict[int, dict[str, Any]]) -> list[WrongAnswer]:
+def wrong_answers(item: ItemResponses) -> list[WrongAnswer]:
     """The most frequent answers that did not earn full marks, as the student typed them
     (grouped ignoring case and surrounding spaces), so a teacher spots a spelling she forgot
     to accept. Unanswered questions are not answers."""
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     total = len(item.answers)
-    for index, answer, score in item.answers:
+    for _index, answer, score in item.answers:
         if not answer or score >= 1:
             continue
-        text = describe_answer(snapshots.get(index, item.snapshot), answer).strip()
+        text = describe_answer(item.snapshot, answer).strip()
         if not text or text == "—":
             continue
         key = " ".join(text.casefold().split())
@@ -167,8 +167,6 @@ class ReportData:
     which: AttemptChoice
     attempts: list[Attempt]
     items: list[ItemResponses]
-    # per-attempt snapshots by (attempt index, question id), for describe_answer
-    snapshots: dict[tuple[int, int], dict[str, Any]]
 
     @property
     def percents(self) -> list[Decimal]:
@@ -191,7 +189,13 @@ class ReportData:
 def load_report_data(
     assignments: Sequence[Assignment], *, which: AttemptChoice
 ) -> list[ReportData]:
-    """The report data of several assignments in two queries (the home page reads a few)."""
+    """The report data of several assignments in three queries whatever their size: the
+    finished attempts; the scored questions' answers and scores (plain values: a class of 300
+    with 40 questions is 12,000 rows); one snapshot per question, the latest attempt's.
+
+    One snapshot per question is enough to name what was chosen: a choice keeps its id when a
+    question is edited, and describe_answer names an id it does not know "?".
+    """
     by_assignment: dict[int, dict[int, list[Attempt]]] = defaultdict(lambda: defaultdict(list))
     for attempt in Attempt.objects.filter(
         assignment__in=assignments, state=AttemptState.FINISHED
@@ -210,39 +214,43 @@ def load_report_data(
         for assignment_pk, picked in chosen.items()
         for index, attempt in enumerate(picked)
     }
-    items: dict[int, dict[int, ItemResponses]] = defaultdict(dict)
-    snapshots: dict[int, dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
-    rows = (
-        AttemptQuestion.objects.filter(attempt_id__in=list(place))
-        .select_related("response")
-        .order_by("attempt_id", "position")
+    scored = AttemptQuestion.objects.filter(attempt_id__in=list(place), response__isnull=False)
+    latest = scored.values("question_id").annotate(last=models.Max("pk")).values("last")
+    snapshots = dict(
+        AttemptQuestion.objects.filter(pk__in=models.Subquery(latest)).values_list(
+            "question_id", "snapshot"
+        )
     )
-    for aq in rows:
-        response = getattr(aq, "response", None)
-        if response is None:  # a description: not scored
-            continue
-        assignment_pk, index = place[aq.attempt_id]
-        item = items[assignment_pk].get(aq.question_id)
+    items: dict[int, dict[int, ItemResponses]] = defaultdict(dict)
+    for attempt_id, question_id, position, answer, fraction, override in scored.values_list(
+        "attempt_id",
+        "question_id",
+        "position",
+        "response__answer",
+        "response__fraction",
+        "response__override_fraction",
+    ).order_by("attempt_id", "position"):
+        assignment_pk, index = place[attempt_id]
+        item = items[assignment_pk].get(question_id)
         if item is None:
-            item = items[assignment_pk][aq.question_id] = ItemResponses(
-                question_id=aq.question_id,
-                title=aq.snapshot.get("title", ""),
-                type=aq.snapshot.get("type", ""),
-                position=aq.position,
-                snapshot=aq.snapshot,
+            snapshot = snapshots[question_id]
+            item = items[assignment_pk][question_id] = ItemResponses(
+                question_id=question_id,
+                title=snapshot.get("title", ""),
+                type=snapshot.get("type", ""),
+                position=position,
+                snapshot=snapshot,
             )
-        item.position = min(item.position, aq.position)
-        item.snapshot = aq.snapshot  # attempts come in id order: the latest one wins
-        score = response.score_fraction
-        item.answers.append((index, response.answer or None, score or Decimal(0)))
-        snapshots[assignment_pk][index, aq.question_id] = aq.snapshot
+        item.position = min(item.position, position)
+        # What counts, as Response.score_fraction says: the teacher's score, else the key's.
+        score = override if override is not None else fraction
+        item.answers.append((index, answer or None, score or Decimal(0)))
     return [
         ReportData(
             assignment=assignment,
             which=which,
             attempts=chosen[assignment.pk],
             items=sorted(items[assignment.pk].values(), key=lambda i: (i.position, i.question_id)),
-            snapshots=snapshots[assignment.pk],
         )
         for assignment in assignments
     ]
@@ -292,7 +300,7 @@ def thirds(data: ReportData) -> tuple[set[int], set[int]]:
 
 
 def assignment_report(assignment: Assignment, *, which: AttemptChoice) -> AssignmentReport:
-    """The report of one assignment (two queries, see load_report_data)."""
+    """The report of one assignment (three queries, see load_report_data)."""
     data = load_report_data([assignment], which=which)[0]
     top, bottom = thirds(data)
     questions = []
@@ -300,8 +308,5 @@ def assignment_report(assignment: Assignment, *, which: AttemptChoice) -> Assign
         if is_choice_item(item):
             questions.append(QuestionReport(item, option_table(item, top=top, bottom=bottom), []))
         else:
-            snapshots = {
-                index: data.snapshots[index, item.question_id] for index, _a, _s in item.answers
-            }
-            questions.append(QuestionReport(item, [], wrong_answers(item, snapshots)))
+            questions.append(QuestionReport(item, [], wrong_answers(item)))
     return AssignmentReport(data, questions)
