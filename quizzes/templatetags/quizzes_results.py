@@ -26,3 +26,12 @@ def teacher_home(context: Any) -> results.TeacherHome | None:
         facts_age_days=settings.QUIZZES_FACTS_REVIEW_AGE_DAYS,
     )
     return report.with_flagged_questions(home, user=user, now=now)
+
+
+@register.filter
+def percent(value: float | None, places: int = 0) -> str:
+    """A fraction as a percentage ("34 %"); an empty string for None (the template then shows
+    "—" with the reason, never "None")."""
+    if value is None:
+        return ""
+    return f"{float(value) * 100:.{int(places)}f} %"

@@ -62,7 +62,10 @@ def wrong_answer(snapshot: dict) -> dict:
     return {"choice": wrong[0]["id"]}
 
 
-def answer_for(snapshot: dict, right: bool | None) -> dict:
+def answer_for(snapshot: dict, right: bool | dict | None) -> dict:
+    """The answer a plan asks for: right, wrong, none, or the one it spells out."""
+    if isinstance(right, dict):
+        return right
     if right is None:
         return {}
     return right_answer(snapshot) if right else wrong_answer(snapshot)

@@ -82,6 +82,21 @@ def test_student_page_query_count(students, teacher, teacher_client, django_asse
 
 
 @SIZES
+@pytest.mark.parametrize("which", ["first", "all", "graded"])
+def test_report_query_count(students, which, teacher, teacher_client, django_assert_num_queries):
+    data = class_with_results(teacher=teacher, students=students)
+
+    # 1-2 session, user; 3 the assignment with quiz and class; 4 its finished attempts;
+    # 5 one snapshot per question (the latest attempt's); 6 every analysed answer and score,
+    # as plain values; 7-8 permissions.
+    with django_assert_num_queries(8):
+        response = teacher_client.get(urls(data)["report"], {"attempts": which})
+
+    # Every 10th missed it and every 10th (plus one) is excused: 8 in 10 attempted.
+    assert response.context["report"].students == students * 8 // 10
+
+
+@SIZES
 @pytest.mark.parametrize("page", ["progress", "fragment"])
 def test_live_progress_query_count(
     students, page, teacher, teacher_client, django_assert_num_queries
@@ -103,9 +118,11 @@ def test_teacher_home_query_count(students, teacher, teacher_client, django_asse
 
     # 1-2 session, user; 3-4 permissions; 5 open assignments with roster and submission counts;
     # 6 overdue attempts (first 20) with student, assignment, quiz, class; 7 their count;
-    # 8 questions of live assignments due for review (first 20); 9 their count;
-    # 10 the admin's recent actions.
-    with django_assert_num_queries(10):
+    # 8 questions of live assignments due for review (first 20); 9 their count; 10 the
+    # teacher's assignments closed in the last 30 days (3 at most); for them together:
+    # 11 finished attempts, 12 one snapshot per question, 13 answers and scores;
+    # 14 the admin's recent actions.
+    with django_assert_num_queries(14):
         response = teacher_client.get(reverse("admin:index"))
 
     assert response.status_code == 200
