@@ -313,6 +313,7 @@ class AttemptQuestionInline(admin.TabularInline):
     (the key's, or a teacher's where she set one, shown with her comment). Read-only."""
 
     model = AttemptQuestion
+    template = "admin/quizzes/attempt/_questions_inline.html"
     fields = ("position", "question_text", "points", "answer", "fraction", "teacher_score")
     readonly_fields = fields
     extra = 0

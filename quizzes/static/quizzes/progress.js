@@ -19,7 +19,11 @@
   button.className = "button";
   button.textContent = pauseLabel;
   var holder = document.getElementById("progress-controls");
-  if (holder) { holder.appendChild(button); }
+  if (holder) {
+    var item = document.createElement("li");
+    item.appendChild(button);
+    holder.appendChild(item);
+  }
 
   function schedule() {
     if (!paused) { timer = window.setTimeout(refresh, seconds * 1000); }
