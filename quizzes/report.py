@@ -103,7 +103,8 @@ class ItemResponses:
     position: int
     points: Decimal
     snapshot: dict[str, Any]  # the latest attempt's: choice texts and the key as it was then
-    # One (attempt index, answer, score fraction) per analysed attempt that held this question.
+    # One (attempt index, answer, score fraction) per analysed attempt that held this question,
+    # in the attempts' order.
     answers: list[tuple[int, dict[str, Any] | None, Decimal]] = field(default_factory=list)
 
     @property
@@ -194,6 +195,9 @@ def load_report_data(
         # What counts, as Response.score_fraction says: the teacher's score, else the key's.
         score = override if override is not None else fraction
         item.answers.append((index, answer or None, score or Decimal(0)))
+    for by_question in items.values():
+        for item in by_question.values():
+            item.answers.sort(key=lambda answer: answer[0])  # in the attempts' order
     return [
         ReportData(
             assignment=assignment,
@@ -407,6 +411,7 @@ def analyse(data: ReportData) -> AssignmentReport:
         matrix, items=len(common), weights=[item.points for item in common]
     )
     by_column = {item.question_id: column for column, item in enumerate(common)}
+    all_thirds = statistics.split_thirds(percents)
     questions = []
     for number, item in enumerate(data.items, start=1):
         place = by_column.get(item.question_id)
@@ -421,8 +426,13 @@ def analyse(data: ReportData) -> AssignmentReport:
                 analysis.discrimination_index[place],
                 analysis.discriminative_efficiency[place],
             )
-        # Thirds among the attempts that held the question, by their whole-test score.
-        thirds = statistics.split_thirds([percents[index] for index, _a, _s in item.answers])
+        # Thirds among the attempts that held the question, by their whole-test score (a
+        # question everyone was given has its answers in the attempts' order: the same thirds).
+        thirds = (
+            all_thirds
+            if place is not None
+            else statistics.split_thirds([percents[index] for index, _a, _s in item.answers])
+        )
         table, rows = (choice_responses if item.is_choice else typed_responses)(item, thirds)
         advice = statistics.item_advice(
             attempts=len(item.answers),

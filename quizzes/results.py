@@ -21,9 +21,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import grading
+from . import charts, grading
 from .models import (
     Assignment,
     AssignmentOverride,
@@ -459,6 +461,23 @@ class StudentHistory:
             if a.state == AttemptState.FINISHED and a.percent is not None
         ]
         return sorted(finished, key=lambda a: (a.finished_at, a.pk))
+
+    def timeline_svg(self) -> str:
+        """Progress over time as bars, oldest first (the page has the same numbers as a table)."""
+        timeline = self.timeline
+        return charts.bars_svg(
+            [
+                f"{timezone.localtime(a.finished_at):%d.%m} {a.assignment.quiz.title}"
+                for a in timeline  # finished: finished_at is set (a database constraint)
+            ],
+            [float(a.percent or 0) / 100 for a in timeline],
+            title=gettext("Scores over time"),
+            description=gettext(
+                "The score of each finished attempt, oldest first, from 0 to 100 %; the table "
+                "below has the same numbers with full dates and titles."
+            ),
+            id_prefix="timeline-bars",
+        )
 
 
 def student_history(enrollment: Enrollment, *, now: datetime.datetime) -> StudentHistory:
