@@ -311,3 +311,32 @@ def test_pages_are_not_for_students_even_by_client(data):
     client.force_login(data.students[1])
 
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+@pytest.mark.django_db
+class TestDemoTeacher:
+    """The demo data (`make run`): the demo teacher reaches every results page (shared `demo`
+    fixture, read only)."""
+
+    def test_demo_teacher_reaches_gradebook_report_and_live_progress(self, demo, client):
+        from django.contrib.auth import get_user_model
+
+        from quizzes.models import Assignment, SchoolClass
+
+        client.force_login(get_user_model().objects.get(username="teacher"))
+        school_class = SchoolClass.objects.get(join_code="PEACE25")
+        closed = Assignment.objects.get(quiz__slug="abraham-accords-essentials")
+        live = Assignment.objects.get(quiz__slug="c5-plus-1-samarkand-to-washington")
+
+        gradebook = client.get(
+            reverse("admin:quizzes_schoolclass_gradebook", args=[school_class.pk])
+        )
+        report_page = client.get(reverse("admin:quizzes_assignment_report", args=[closed.pk]))
+        progress = client.get(reverse("admin:quizzes_assignment_progress", args=[live.pk]))
+        home = client.get(reverse("admin:index"))
+
+        assert len(gradebook.context["book"].rows) == 25
+        built = report_page.context["report"]
+        assert built.attempts > 10 and built.analysis.cronbach_alpha is not None
+        assert progress.context["progress"].started > 0
+        assert home.status_code == 200
