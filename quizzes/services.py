@@ -341,6 +341,18 @@ def attempt_submit(*, attempt: Attempt, now: datetime.datetime) -> Attempt:
     return attempt_finish(attempt=attempt, now=now, reason=reason)
 
 
+def attempt_time_up(*, attempt: Attempt, now: datetime.datetime) -> Attempt:
+    """The page's countdown reached zero: a time-out if the server's deadline has come.
+
+    Otherwise (a teacher gave extra time since the page was drawn, or the page's clock ran
+    fast) the attempt stays open and the page counts on from the server's figure. The page
+    never ends an attempt early (invariant 8).
+    """
+    if attempt.is_in_progress and attempt.deadline is not None and now >= attempt.deadline:
+        return attempt_finish(attempt=attempt, now=now, reason=FinishReason.TIMED_OUT)
+    return attempt
+
+
 def attempt_finish(
     *, attempt: Attempt, now: datetime.datetime, reason: str = FinishReason.SUBMITTED
 ) -> Attempt:

@@ -45,6 +45,7 @@ from quizzes.services import (
     attempt_finish_if_overdue,
     attempt_page_save,
     attempt_submit,
+    attempt_time_up,
     response_save,
 )
 
@@ -98,17 +99,24 @@ def _closed_redirect(request: HttpRequest, attempt: Attempt) -> HttpResponse:
     return redirect("quizzes:attempt_review", pk=attempt.pk)
 
 
+def _ms_left(attempt: Attempt, now: Any) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds() * 1000))
+
+
 def _timer_context(attempt: Attempt, now: Any) -> dict[str, Any]:
     """Time left by the server's clock; the page only counts it down."""
-    if attempt.deadline is None:
+    ms_left = _ms_left(attempt, now)
+    if ms_left is None:
         return {"seconds_left": None, "server_now_ms": _now_ms()}
-    ms_left = max(0, int((attempt.deadline - now).total_seconds() * 1000))
     seconds = -(-ms_left // 1000)
     return {
         "seconds_left": seconds,
         "ms_left": ms_left,
         "minutes_left": -(-seconds // 60),
         "server_now_ms": _now_ms(),
+        "time_up_url": reverse("quizzes:attempt_time_up", kwargs={"pk": attempt.pk}),
     }
 
 
@@ -341,6 +349,8 @@ def attempt_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse
             "stored": stored,
             "position": position,
             "answered": is_answered(aq.snapshot, answer),
+            # The deadline may have moved (extra time): the page's countdown follows it.
+            "ms_left": _ms_left(attempt, now),
         }
     )
 
@@ -399,6 +409,19 @@ def attempt_submit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 @login_required
 @never_cache
+@require_POST
+def attempt_time_up_view(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    """The page's countdown reached zero (JavaScript): the server's clock decides."""
+    now = timezone.now()
+    attempt = attempt_time_up(attempt=_own_attempt(request, pk), now=now)
+    if not attempt.is_in_progress:
+        review = reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk})
+        return JsonResponse({"finished": True, "redirect": review})
+    return JsonResponse({"finished": False, "ms_left": _ms_left(attempt, now)})
+
+
+@login_required
+@never_cache
 @require_GET
 def attempt_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
@@ -449,5 +472,6 @@ urlpatterns = [
     path("attempts/<int:pk>/autosave/", attempt_autosave, name="attempt_autosave"),
     path("attempts/<int:pk>/summary/", attempt_summary, name="attempt_summary"),
     path("attempts/<int:pk>/submit/", attempt_submit_view, name="attempt_submit"),
+    path("attempts/<int:pk>/time-up/", attempt_time_up_view, name="attempt_time_up"),
     path("attempts/<int:pk>/review/", attempt_review, name="attempt_review"),
 ]

@@ -119,3 +119,30 @@ def test_the_countdown_is_announced_politely_at_10_5_and_1_minutes_only(page: Pa
         assert mark - 10 <= shown <= mark, changes
     expect(page.locator(".timer-value")).to_have_text(re.compile(r"^0:(0\d|10)$"))
     expect(page.locator(".timer")).to_have_class(re.compile(r"\btimer-soon\b"))
+
+
+def test_extra_time_given_while_the_page_is_open_is_counted_not_cut_short(page: Page, open_attempt):
+    """The page's countdown reaching zero asks the server, which alone ends an attempt."""
+    attempt, deadline, events = open_attempt(4.5)
+    # The teacher gives ten more minutes while the page still counts the old seconds down.
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline + datetime.timedelta(minutes=10))
+
+    expect(page.locator(".timer-value")).to_have_text(
+        re.compile(r"^(10:00|9:5\d)$"), timeout=15_000
+    )
+
+    assert re.search(rf"/attempts/{attempt.pk}/page/0/$", page.url)
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.IN_PROGRESS
+    ticks = [e.removeprefix("timer:") for e in events if e.startswith("timer:")]
+    assert "0:00" in ticks  # it did reach zero, asked, and counted on from the server's figure
+
+
+def test_an_autosave_brings_the_servers_time_left_to_the_page(page: Page, open_attempt):
+    attempt, deadline, _events = open_attempt(20 * 60)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline + datetime.timedelta(minutes=15))
+
+    answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
+
+    expect(page.locator("[data-save-status]")).to_have_text("✓ All answers saved")
+    expect(page.locator(".timer-value")).to_have_text(re.compile(r"^(35:00|34:5\d)$"))

@@ -405,7 +405,9 @@ def test_autosave_stores_one_answer_and_reports_it(student, student_client):
         student_client, attempt, position=2, revision=now_ms(), **{"q2-value": "1992"}
     )
 
-    assert response.json() == {"ok": True, "stored": True, "position": 2, "answered": True}
+    reply = response.json()
+    assert 0 < reply.pop("ms_left") <= 20 * 60 * 1000  # the server's time left, for the page
+    assert reply == {"ok": True, "stored": True, "position": 2, "answered": True}
     assert Response.objects.get(attempt_question__position=2).answer == {"value": "1992"}
 
 

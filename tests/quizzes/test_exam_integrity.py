@@ -128,6 +128,53 @@ def test_a_forged_time_up_flag_before_the_deadline_is_recorded_as_a_submit(stude
     assert before <= attempt.finished_at <= after < attempt.deadline
 
 
+def time_up_url(attempt):
+    return reverse("quizzes:attempt_time_up", kwargs={"pk": attempt.pk})
+
+
+def test_a_page_whose_countdown_ran_out_early_never_ends_the_attempt(student, student_client):
+    """Extra time given while the page was open: the page asks, the clock says "not yet"."""
+    attempt = start(student, make_quiz(["short"]))
+
+    reply = student_client.post(time_up_url(attempt))
+
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.IN_PROGRESS
+    assert reply.json()["finished"] is False
+    ms_left = (attempt.deadline - timezone.now()).total_seconds() * 1000
+    assert ms_left - 5_000 <= reply.json()["ms_left"] <= ms_left + 5_000
+
+
+def test_a_countdown_at_the_deadline_ends_the_attempt_as_a_time_out(student, student_client):
+    attempt = start(student, make_quiz(["short"]))
+    student_client.post(take_url(attempt), {"q1-text": "Astana"})
+    deadline = timezone.now() - datetime.timedelta(seconds=1)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+
+    reply = student_client.post(time_up_url(attempt))
+
+    attempt.refresh_from_db()
+    assert reply.json() == {
+        "finished": True,
+        "redirect": reverse("quizzes:attempt_review", kwargs={"pk": attempt.pk}),
+    }
+    assert (attempt.state, attempt.finish_reason) == (AttemptState.FINISHED, "timed_out")
+    assert attempt.finished_at == deadline
+    assert attempt.score == 1  # the saved answer counts
+
+
+def test_the_time_up_call_is_post_only_and_another_students_is_a_404(
+    student, student_client, other_student, client
+):
+    attempt = start(student, make_quiz(["short"]))
+    client.force_login(other_student)
+
+    assert student_client.get(time_up_url(attempt)).status_code == 405
+    assert client.post(time_up_url(attempt)).status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.IN_PROGRESS
+
+
 @pytest.mark.parametrize(
     "posted", [{}, {"time_up": "0"}, {"time_up": "1"}], ids=["nothing", "no-flag", "flag"]
 )
@@ -187,7 +234,9 @@ def test_control_characters_in_an_autosave_are_dropped(student, student_client):
     )
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "stored": True, "position": 1, "answered": True}
+    reply = response.json()
+    assert reply.pop("ms_left") > 0
+    assert reply == {"ok": True, "stored": True, "position": 1, "answered": True}
     assert answers_by_position(attempt) == {1: {"text": "Astana"}}
 
 

@@ -499,6 +499,17 @@ def normalized(page: Page, prefix: str) -> list[tuple[Any, ...]]:
     return tokens
 
 
+def without_clock(reply: Any) -> Any:
+    """An autosave reply without its time left (the clock's, the same whatever the answer)."""
+    return {k: v for k, v in reply.items() if k != "ms_left"} if isinstance(reply, dict) else reply
+
+
+def clock_value(reply: Any, *, limit_ms: int) -> bool:
+    """The reply's time left is a plain number of milliseconds within the time limit."""
+    ms_left = reply.get("ms_left") if isinstance(reply, dict) else None
+    return isinstance(ms_left, int) and 0 <= ms_left <= limit_ms
+
+
 def attack_b(played: Play) -> list[str]:
     """What differs between the tries of one question, whose answers score differently."""
     found = []
@@ -516,8 +527,14 @@ def attack_b(played: Play) -> list[str]:
                 pairs = itertools.zip_longest(page, expected)
                 token = next(mine for mine, theirs in pairs if mine != theirs)
                 found.append(f"{label}: the page differs at {token}")
-            if attempted.autosave_reply != first.autosave_reply:
+            reply, expected_reply = (
+                without_clock(attempted.autosave_reply),
+                without_clock(first.autosave_reply),
+            )
+            if reply != expected_reply:
                 found.append(f"{label}: autosave replied {attempted.autosave_reply}")
+            if not clock_value(attempted.autosave_reply, limit_ms=TIME_LIMIT_MINUTES * 60_000):
+                found.append(f"{label}: autosave's time left is no time left")
     return found
 
 
@@ -558,8 +575,10 @@ class AllowList:
         self.scored = {aq.position for aq in attempt.attempt_questions.all() if aq.is_scored}
         self.pages = attempt.attempt_questions.values_list("page", flat=True).distinct().count()
         self.own_urls = {
-            f"data-{name}-url": reverse(f"quizzes:attempt_{name}", kwargs={"pk": attempt.pk})
-            for name in ("autosave", "submit", "review")
+            f"data-{name.replace('_', '-')}-url": reverse(
+                f"quizzes:attempt_{name}", kwargs={"pk": attempt.pk}
+            )
+            for name in ("autosave", "submit", "review", "time_up")
         }
         self.limit_ms = TIME_LIMIT_MINUTES * 60 * 1000
 

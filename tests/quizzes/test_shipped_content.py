@@ -11,7 +11,8 @@ names the question. What the rules are for:
   of guesses);
 * the key's position does not give the key away;
 * a quiz's title and description give away no answer and promise no exam settings (those now
-  belong to each assignment).
+  belong to each assignment);
+* no fixed question of a quiz shows the answer to another that a student can still answer.
 """
 
 import datetime
@@ -185,7 +186,8 @@ def test_short_answers_accept_the_forms_a_student_who_knows_would_type(question)
     """Every shipped short answer is a name, and names come in more than one form.
 
     The rule: at least two full-mark patterns; a surname question also accepts the full name;
-    a city or capital question also accepts "City, Country"; and "the X" and "X" are accepted
+    a city or capital question also accepts "City, Country", "City Country" and "City (Country)"
+    for every spelling of the city; "Mr X" comes with "Mr. X"; and "the X" and "X" are accepted
     together, with the article required where the prompt asks for a room, a territory or a
     declaration by name (nouns students write with "the").
     """
@@ -197,7 +199,17 @@ def test_short_answers_accept_the_forms_a_student_who_knows_would_type(question)
         assert any(" " not in t for t in full_marks), f"{key}: the bare surname is not accepted"
         assert any(" " in t for t in full_marks), f"{key}: the full name is not accepted"
     if re.search(r"\bwhich city\b|\bcapital city\b", prompt):
-        assert any(", " in t for t in full_marks), f"{key}: 'City, Country' is not accepted"
+        countries = {t.split(", ", 1)[1] for t in full_marks if ", " in t}
+        assert countries, f"{key}: 'City, Country' is not accepted"
+        # Punctuation counts: every spelling of the city comes in all three usual forms.
+        for city in (t for t in full_marks if " " not in t):
+            for country in countries:
+                forms = {f"{city}, {country}", f"{city} {country}", f"{city} ({country})"}
+                assert forms <= set(full_marks), f"{key}: {forms - set(full_marks)} missing"
+    for text in full_marks:
+        if re.match(r"Mr\.? ", text):  # "Mr Tokayev" and "Mr. Tokayev" are typed alike
+            other = re.sub(r"^Mr\.? ", "Mr " if text.startswith("Mr.") else "Mr. ", text)
+            assert other in full_marks, f"{key}: {text!r} is accepted but not {other!r}"
     for text in lowered:
         if text.startswith("the "):
             assert text[4:] in lowered, f"{key}: {text!r} is accepted but not without 'the'"
@@ -311,3 +323,205 @@ def test_quiz_slots_name_shipped_questions_and_random_slots_can_be_filled(quiz):
         per_bank[bank] += count
     for bank, count in per_bank.items():
         assert len(drawable(bank, tag=None, excluded=fixed)) >= count, (quiz["slug"], bank)
+
+
+# --- one question giving another away within a quiz -------------------------------------------
+#
+# A student sees every fixed question of a quiz with free navigation (or shuffled questions),
+# and in a sequential quiz every question on an earlier or the same page. None of those may
+# print the answer to another: a membership table shown with one question must not answer a
+# "which states are members" question elsewhere in the quiz, nor an ordering question's items
+# list the set another question asks for.
+#
+# How the check reads a question P for a fixed question Q's answer:
+# * Q's answer texts: its correct choices (not "True"/"False": a true/false key has no text),
+#   its full-mark short-answer patterns without a wildcard, its numeric values, and for a
+#   matching question each pair (its answer counts only next to its own prompt: the answers
+#   alone are all on screen as options anyway).
+# * P is read in the units a student reads together: each line of its prompt and of its
+#   stimulus (a table row is a line), its choices as one list, its items as one list, its pairs
+#   as one list. Q's own stimulus is Q's to use and is not searched.
+# * A unit that names Q's answer together with one of Q's wrong options (for matching: another
+#   of its answers) only lists the candidates side by side, as most questions about the five
+#   Central Asian states do; it gives nothing away. A unit that names the answer alone does.
+# * Matches are case-insensitive and on word boundaries.
+# Random slots are not checked: what they draw changes from attempt to attempt.
+
+
+def answers_and_rivals(question):
+    """(Q's answers, Q's wrong options): texts, or (prompt, answer) pairs for matching."""
+    kind = question["type"]
+    if kind in ("single", "multiple", "truefalse"):
+        choices = [c for c in question["choices"] if c["text"] not in ("True", "False")]
+        return (
+            [c["text"] for c in choices if fraction(c) > 0],
+            [c["text"] for c in choices if fraction(c) <= 0],
+        )
+    if kind == "short":
+        answers = [a for a in question["answers"] if "*" not in a["text"]]
+        return (
+            [a["text"] for a in answers if fraction(a) == 1],
+            [a["text"] for a in answers if fraction(a) < 1],
+        )
+    if kind == "numeric":
+
+        def shown(value):
+            value = float(value)
+            return str(int(value)) if value.is_integer() else str(value)
+
+        return (
+            [shown(n["value"]) for n in question["numeric"] if fraction(n) == 1],
+            [shown(n["value"]) for n in question["numeric"] if fraction(n) < 1],
+        )
+    if kind == "matching":
+        pairs = question["pairs"]
+        return [(p["prompt"], p["answer"]) for p in pairs], [p["answer"] for p in pairs]
+    return [], []
+
+
+def answer_text(answer):
+    """The text a student would see of an answer (a matching pair's answer side)."""
+    return answer[1] if isinstance(answer, tuple) else answer
+
+
+def reading_units(question, *, by_key, own_stimulus=None):
+    """(where, text) for what a student reads of a question, in the units read together."""
+    units = [("prompt", line) for line in question["prompt"].splitlines()]
+    stimulus = question.get("stimulus")
+    if stimulus and stimulus != own_stimulus:
+        lines = by_key[stimulus]["prompt"].splitlines()
+        units += [(f"stimulus {stimulus}", line) for line in lines]
+    if question.get("choices"):
+        units.append(("choices", " / ".join(c["text"] for c in question["choices"])))
+    if question.get("items"):
+        units.append(("items", " / ".join(question["items"])))
+    if question.get("pairs"):
+        pairs = " / ".join(f"{p['prompt']} / {p['answer']}" for p in question["pairs"])
+        units.append(("pairs", pairs))
+    return [(where, LINK_TARGET.sub("]", text)) for where, text in units]
+
+
+def names(text, unit):
+    return re.search(rf"(?<!\w){re.escape(text.lower())}(?!\w)", unit.lower()) is not None
+
+
+def gives_away(answer, rivals, unit):
+    """Whether a unit names the answer (both halves of a pair) and none of its rivals."""
+    if any(names(rival, unit) for rival in rivals if rival != answer_text(answer)):
+        return False
+    halves = answer if isinstance(answer, tuple) else (answer,)
+    return all(names(half, unit) for half in halves)
+
+
+def placed_fixed_questions(quiz, *, by_key):
+    """(question, page) for each fixed slot, pages counted as attempt_start counts them."""
+    per_page, position, placed = quiz.get("questions_per_page", 0), 0, []
+    for slot in quiz["slots"]:
+        if "question" in slot:
+            placed.append((by_key[slot["question"]], position // per_page if per_page else 0))
+            position += 1
+        else:
+            position += int(slot["random"].get("count", 1))
+    return placed
+
+
+# (question, answer text, question that shows it): checked by hand and harmless. Keep it short;
+# a new entry needs the reason a student learns nothing from the match.
+HARMLESS_MATCHES = {
+    ("ca-015", "Kazakhstan", "ca-001"): (
+        "ca-001 asks for Kazakhstan's capital; it says nothing about the CSTO or the OTS"
+    ),
+    ("ca-015", "Kazakhstan", "ca-018"): (
+        "ca-018 implies Kazakhstan is in the CSTO, which ca-015's own membership table shows"
+    ),
+    ("ca-016", "Uzbekistan", "ca-018"): (
+        "ca-018 offers 'led by Uzbekistan' as a wrong option; ca-016 is read off its own table"
+    ),
+}
+
+
+def give_aways(quiz, *, by_key=BY_KEY, harmless=HARMLESS_MATCHES):
+    """(question, answer text, where it is shown, the unit showing it) for each give-away."""
+    free = quiz.get("navigation") == "free" or quiz.get("shuffle_questions")
+    placed = placed_fixed_questions(quiz, by_key=by_key)
+    found, reported = [], set()
+    for question, page in placed:
+        answers, rivals = answers_and_rivals(question)
+        for other, other_page in placed:
+            if other is question or (not free and other_page > page):
+                continue
+            units = reading_units(other, by_key=by_key, own_stimulus=question.get("stimulus"))
+            for where, unit in units:
+                for answer in answers:
+                    text = answer_text(answer)
+                    if (question["key"], text, other["key"]) in harmless:
+                        continue
+                    # A stimulus shared by several questions is reported once.
+                    if (question["key"], text, unit) in reported:
+                        continue
+                    if gives_away(answer, rivals, unit):
+                        reported.add((question["key"], text, unit))
+                        found.append((question["key"], text, f"{other['key']} {where}", unit))
+    return found
+
+
+def test_the_give_away_check_reads_units_rivals_pages_and_pairs():
+    def single(key, prompt, right, *wrong, **extra):
+        choices = [{"text": right, "fraction": 1}] + [{"text": w, "fraction": 0} for w in wrong]
+        return {"key": key, "type": "single", "prompt": prompt, "choices": choices, **extra}
+
+    table = {
+        "key": "t-table",
+        "type": "description",
+        "prompt": "| State | Club |\n|---|---|\n| Aland | member |\n| Bland | not a member |",
+    }
+    members = single("t-members", "Which state is a club member?", "Aland", "Bland")
+    reads = single("t-reads", "Using the table, how many?", "One", "Two", stimulus="t-table")
+    lists = single("t-lists", "Which of these is no state?", "Cland", "Aland", "Bland")
+    pairs = {
+        "key": "t-pairs",
+        "type": "matching",
+        "prompt": "Match.",
+        "pairs": [{"prompt": "Aland", "answer": "One"}, {"prompt": "Bland", "answer": "Two"}],
+    }
+    says = single("t-says", "Aland has one club. Is that so?", "Yes", "No")
+    by_key = {q["key"]: q for q in (table, members, reads, lists, pairs, says)}
+
+    def found(keys, navigation="sequential"):
+        quiz = {
+            "slug": "t",
+            "navigation": navigation,
+            "questions_per_page": 1,
+            "slots": [{"question": key} for key in keys],
+        }
+        return [(q, text, where) for q, text, where, _ in give_aways(quiz, by_key=by_key)]
+
+    # t-lists names Aland beside a rival (Bland): no give-away. The table row names Aland
+    # alone, which answers t-members, but only from an earlier or the same page.
+    assert found(["t-lists", "t-members", "t-reads"]) == []
+    assert found(["t-reads", "t-members"]) == [("t-members", "Aland", "t-reads stimulus t-table")]
+    assert found(["t-members", "t-reads"], navigation="free") == [
+        ("t-members", "Aland", "t-reads stimulus t-table")
+    ]
+    # "Aland ... one" in one line gives the pair away; t-pairs shows "Aland" and "One" only
+    # beside their rivals, so it gives t-says' "Yes" nothing.
+    assert found(["t-pairs", "t-says"], navigation="free") == [("t-pairs", "One", "t-says prompt")]
+
+
+@pytest.mark.parametrize("quiz", [pytest.param(q, id=q["slug"]) for q in QUIZZES])
+def test_no_fixed_question_shows_the_answer_to_another(quiz):
+    found = give_aways(quiz)
+    assert not found, f"{quiz['slug']}: " + "; ".join(
+        f"{key}'s answer {text!r} is shown in {where}: {unit[:80]!r}"
+        for key, text, where, unit in found
+    )
+
+
+def test_every_harmless_match_is_still_needed():
+    """An allow-list entry that no longer matches anything in a quiz is dead and must go."""
+    needed = {
+        (key, text, where.split()[0])
+        for quiz in QUIZZES
+        for key, text, where, _ in give_aways(quiz, harmless={})
+    }
+    assert set(HARMLESS_MATCHES) <= needed, set(HARMLESS_MATCHES) - needed

@@ -23,10 +23,12 @@
 
   /* ---- countdown, by the server's clock ------------------------------------------ */
   var timer = document.querySelector(".timer");
+  var setMsLeft = function () {};
   if (timer) {
     var deadline = performance.now() + Number(timer.dataset.msLeft || timer.dataset.secondsLeft * 1000);
     var valueEl = timer.querySelector(".timer-value");
     var announced = {};
+    var handle = null;
     var tick = function () {
       /* Round up: the page never shows 0:00 (and never submits) before the server's deadline. */
       var left = Math.max(0, Math.ceil((deadline - performance.now()) / 1000));
@@ -46,32 +48,49 @@
       });
       if (left === 0) {
         clearInterval(handle);
+        handle = null;
         timeUp();
-        return;
       }
     };
-    var handle = setInterval(tick, 1000);
+    /* The server's word on the time left (a teacher may have given more): count from it. */
+    setMsLeft = function (msLeft) {
+      if (typeof msLeft !== "number") return;
+      deadline = performance.now() + msLeft;
+      if (msLeft > 60000) timer.classList.remove("timer-soon");
+      [10, 5, 1].forEach(function (mark) { if (msLeft > mark * 60000) announced[mark] = false; });
+      if (!handle) handle = setInterval(tick, 1000);
+      tick();
+    };
+    handle = setInterval(tick, 1000);
     tick();
   }
 
+  /* At zero the page asks the server, which alone decides: time is up (the attempt is
+     submitted and the page goes to the review), or there is time left after all (extra time
+     given meanwhile) and the countdown goes on from the server's figure. */
   function timeUp() {
     if (announcer) announcer.textContent = t("timeUp", "Time is up. Submitting your answers.");
-    var submitUrl = (form && form.dataset.submitUrl) ||
-      (document.querySelector(".submit-form") || {}).action;
+    var timeUpUrl = timer && timer.dataset.timeUpUrl;
+    if (!timeUpUrl) return;
     (form ? flush() : Promise.resolve()).then(function () {
-      if (!submitUrl) return;
-      var f = document.createElement("form");
-      f.method = "post";
-      f.action = submitUrl;
-      var token = document.createElement("input");
-      token.type = "hidden";
-      token.name = "csrfmiddlewaretoken";
-      token.value = csrfToken();
-      f.appendChild(token);
-      /* No "time is up" flag: the server's clock alone decides whether the deadline passed. */
-      f.dataset.confirmed = "1";
-      document.body.appendChild(f);
-      f.submit();
+      return fetch(timeUpUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {"X-CSRFToken": csrfToken(), "X-Requested-With": "fetch"}
+      });
+    }).then(function (response) {
+      return response.json();
+    }).then(function (data) {
+      if (data.finished) {
+        navigating = true;
+        window.location.assign(data.redirect);
+      } else {
+        if (announcer) announcer.textContent = "";
+        setMsLeft(data.ms_left);
+      }
+    }).catch(function () {
+      /* No answer (offline): try again shortly; the server finishes the attempt anyway. */
+      setTimeout(timeUp, 5000);
     });
   }
 
@@ -186,6 +205,7 @@
         if (pending[position] && pending[position].revision === item.revision) delete pending[position];
         storePending();
         markAnswered(position, data.answered);
+        setMsLeft(data.ms_left);
         return send();
       });
     }).catch(function () {
