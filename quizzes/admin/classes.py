@@ -29,6 +29,7 @@ from quizzes.assigning import (
     slots_changes,
 )
 from quizzes.http import request_user
+from quizzes.markup import render_markdown
 from quizzes.models import (
     Assignment,
     AssignmentChange,
@@ -341,17 +342,21 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 class AttemptQuestionInline(admin.TabularInline):
+    """Each frozen question of an attempt: what it asked, the answer, and the score that counts
+    (the key's, or a teacher's where she set one, shown with her comment). Read-only."""
+
     model = AttemptQuestion
-    fields = ["position", "title", "points", "answer", "fraction", "teacher_score", "comment"]
-    readonly_fields = [
+    template = "admin/quizzes/attempt/_questions_inline.html"
+    fields = (
         "position",
-        "title",
+        "question_text",
         "points",
         "answer",
-        "fraction",
+        "key_score",
         "teacher_score",
         "comment",
-    ]
+    )
+    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -365,8 +370,13 @@ class AttemptQuestionInline(admin.TabularInline):
         return False
 
     @admin.display(description=gettext_lazy("question"))
-    def title(self, aq: AttemptQuestion) -> str:
-        return aq.snapshot.get("title", "")
+    def question_text(self, aq: AttemptQuestion) -> str:
+        """The question as frozen in this attempt: its title, then its prompt."""
+        return format_html(
+            "<strong>{}</strong><div>{}</div>",
+            aq.snapshot.get("title", ""),
+            render_markdown(aq.snapshot.get("prompt", "")),
+        )
 
     @admin.display(description=gettext_lazy("answer"))
     def answer(self, aq: AttemptQuestion) -> str:
@@ -374,7 +384,8 @@ class AttemptQuestionInline(admin.TabularInline):
         return describe_answer(aq.snapshot, response.answer if response else None)
 
     @admin.display(description=gettext_lazy("key's score"))
-    def fraction(self, aq: AttemptQuestion) -> str:
+    def key_score(self, aq: AttemptQuestion) -> str:
+        """What the key gives the answer; a teacher's score, if any, counts instead."""
         response = getattr(aq, "response", None)
         if response is None or response.fraction is None:
             return "—"
