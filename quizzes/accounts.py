@@ -92,9 +92,9 @@ def account_password_chosen(*, user: User) -> None:
         must_change_password=False
     )
     # The request's user (loaded with its state) must not keep sending them to the form.
-    state = getattr(user, "_state", None)
-    if state is not None and "account_state" in state.fields_cache:
-        state.fields_cache["account_state"].must_change_password = False
+    cached = getattr(getattr(user, "_state", None), "fields_cache", {}).get("account_state")
+    if cached is not None:
+        cached.must_change_password = False
 
 
 def one_time_password() -> str:
