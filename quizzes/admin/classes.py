@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from quizzes.admin import results_views, roster_views, scoring_views
 from quizzes.admin.quizzes import AssignmentSlotInline
+from quizzes.admin.widgets import LoadedAutocompleteInline
 from quizzes.assigning import (
     accommodations_record,
     assignment_changes_record,
@@ -46,7 +47,7 @@ from quizzes.models.quiz import REVIEW_FIELDS
 from quizzes.presentation import describe_answer
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(LoadedAutocompleteInline):
     model = Enrollment
     fields = ["student", "time_multiplier", "has_unlimited_time", "joined_at"]
     readonly_fields = ["joined_at"]
@@ -56,7 +57,7 @@ class EnrollmentInline(admin.TabularInline):
     verbose_name_plural = gettext_lazy("roster (students and their accommodations)")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Enrollment]:
-        return super().get_queryset(request).select_related("student")
+        return super().get_queryset(request).select_related("student", "school_class")
 
 
 @admin.register(SchoolClass)
@@ -117,7 +118,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
         )
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(LoadedAutocompleteInline):
     """Per-student exceptions; the rules (enrolled student, a real change) are the model's."""
 
     model = AssignmentOverride
@@ -126,7 +127,11 @@ class OverrideInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssignmentOverride]:
-        return super().get_queryset(request).select_related("student")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("student", "assignment__quiz", "assignment__school_class")
+        )
 
 
 class AssignmentChangeInline(admin.TabularInline):

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from quizzes.admin.widgets import LoadedAutocompleteInline, LoadedRowsFormSet
 from quizzes.http import request_user
 from quizzes.library import quiz_duplicate
 from quizzes.models import Question, QuestionStatus, Quiz, Slot
@@ -32,7 +32,7 @@ class SlotForm(forms.ModelForm):
         return data
 
 
-class SlotFormSet(BaseInlineFormSet):
+class SlotFormSet(LoadedRowsFormSet):
     """Fixed questions usable once each, and random slots some draw can fill (exactly)."""
 
     @property
@@ -79,7 +79,7 @@ class SlotFormSet(BaseInlineFormSet):
             raise ValidationError(errors)
 
 
-class SlotInline(admin.TabularInline):
+class SlotInline(LoadedAutocompleteInline):
     """A quiz's slots: the template each new assignment of it copies."""
 
     model = Slot

@@ -13,9 +13,12 @@ Every page starts with the same four queries, listed once here:
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from quizzes.models import AssignmentChange, AssignmentOverride
 from quizzes.services import attempt_finish, attempt_start
 from tests.factories import (
     AssignmentFactory,
@@ -143,3 +146,75 @@ def test_user_changelist_query_count(
         response = teacher_client.get(reverse("admin:auth_user_changelist"))
 
     assert listed(response) == rows
+
+
+# --- change pages: their inlines cost the same whatever the number of rows ----------------
+
+
+def queries_for(client, url: str) -> int:
+    """Queries of a GET of `url`, once the first visit filled the content type cache."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_class_change_page_query_count(teacher, teacher_client):
+    school_class = SchoolClassFactory(teachers=[teacher])
+    url = reverse("admin:quizzes_schoolclass_change", args=[school_class.pk])
+    EnrollmentFactory.create_batch(2, school_class=school_class)
+    few = queries_for(teacher_client, url)
+    EnrollmentFactory.create_batch(28, school_class=school_class)
+
+    assert queries_for(teacher_client, url) == few == CLASS_CHANGE_QUERIES
+    # Each row still names its student (labelled from the joined row, not a query of its own).
+    page = teacher_client.get(url).text
+    for enrollment in school_class.enrollments.select_related("student"):
+        student = enrollment.student
+        assert f'<option value="{student.pk}" selected>{student}</option>' in page
+
+
+def test_assignment_change_page_query_count(teacher, teacher_client):
+    assignment = AssignmentFactory(school_class=SchoolClassFactory(teachers=[teacher]))
+    url = reverse("admin:quizzes_assignment_change", args=[assignment.pk])
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            student = EnrollmentFactory(school_class=assignment.school_class).student
+            AssignmentOverride.objects.create(
+                assignment=assignment, student=student, attempts_allowed=3
+            )
+            SlotFactory(quiz=None, assignment=assignment, question=QuestionFactory())
+            AssignmentChange.objects.create(
+                assignment=assignment,
+                changed_by=teacher,
+                changed_at=timezone.now(),
+                changes=[{"what": "time limit", "from": "10", "to": "20"}],
+            )
+
+    add(2)
+    few = queries_for(teacher_client, url)
+    add(28)
+
+    assert queries_for(teacher_client, url) == few == ASSIGNMENT_CHANGE_QUERIES
+
+
+def test_quiz_change_page_query_count(teacher_client):
+    quiz = QuizFactory()
+    url = reverse("admin:quizzes_quiz_change", args=[quiz.pk])
+    for _ in range(2):
+        SlotFactory(quiz=quiz, question=QuestionFactory())
+    few = queries_for(teacher_client, url)
+    for _ in range(28):
+        SlotFactory(quiz=quiz, question=QuestionFactory())
+
+    assert queries_for(teacher_client, url) == few == QUIZ_CHANGE_QUERIES
+
+
+# Besides the four every page makes: the object itself and one query per inline (roster;
+# overrides, slots and history), the rows' related objects joined; the class page also lists
+# its teachers and the teachers to choose from, the assignment page its read-only quiz and class.
+CLASS_CHANGE_QUERIES = 8
+ASSIGNMENT_CHANGE_QUERIES = 10
+QUIZ_CHANGE_QUERIES = 6
