@@ -18,6 +18,7 @@ import datetime
 import json
 import json.decoder
 import json.scanner
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Collection
 from decimal import Decimal
@@ -439,6 +440,9 @@ class _Reader:
         if not isinstance(value, str):
             self._wrong(name, "text")
             return default
+        if bad := _unprintable(value):
+            self.problem(name, f"{name} holds {bad}, which no text may hold")
+            return default
         return value
 
     def number(self, name: str, default: Decimal | None = None) -> Decimal:
@@ -496,7 +500,12 @@ class _Reader:
             self.problems.add(
                 value.lines[i], self.context, f"{name} must be a list of text, not {shown(item)}"
             )
-        return () if wrong else tuple(value)
+        unprintable = [(i, bad) for i, item in enumerate(value) if (bad := _unprintable(item))]
+        for i, bad in unprintable:
+            self.problems.add(
+                value.lines[i], self.context, f"{name} holds {bad}, which no text may hold"
+            )
+        return () if wrong or unprintable else tuple(value)
 
     def object(self, name: str, *, required: bool = False) -> _Object | None:
         if name not in self.obj:
@@ -550,6 +559,17 @@ class _Reader:
             )
             rows.append(read(reader, line))
         return tuple(rows)
+
+
+# Control characters other than tab and line breaks, and halves of surrogate pairs (a JSON
+# "\ud800" escape decodes to one): no page or database can hold them as text.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _unprintable(value: Any) -> str:
+    """How to name the first character text may not hold, or "" when there is none."""
+    found = _UNPRINTABLE.search(value) if isinstance(value, str) else None
+    return f"the character U+{ord(found.group()):04X}" if found else ""
 
 
 def _too_large(number: int | Decimal) -> bool:

@@ -69,6 +69,24 @@ def line_of(text, needle):
 
 MALFORMED_BANKS = [
     # (case, file content, where the error is, what it says)
+    (
+        "half a surrogate pair in a prompt",
+        bank_text(question(prompt="Capital\ud800?")),
+        "question tmp-1",
+        "prompt holds the character U+D800, which no text may hold",
+    ),
+    (
+        "a NUL in a choice",
+        bank_text(question(choices=[{"text": "Ast\x00ana", "fraction": 1}])),
+        "question tmp-1, choice 1",
+        "text holds the character U+0000",
+    ),
+    (
+        "an escape character in a tag",
+        bank_text(question(tags=["capitals", "x\x1b[31m"])),
+        "question tmp-1",
+        "tags holds the character U+001B",
+    ),
     ("top level not an object", "[]", "line 1, top level", "must be an object, not a list"),
     (
         "bank without slug",
@@ -460,6 +478,14 @@ def test_a_bank_file_becomes_plain_data_with_defaults_and_decimals():
     assert data.facts_as_of.isoformat() == "2025-12-20"
     assert data.tags == ("capitals",)
     assert data.line == line_of(text, '"key": "tmp-1"') - 1
+
+
+def test_tabs_and_line_breaks_are_text():
+    parsed = parse_bank_file(
+        bank_text(question(prompt="Capital\tof\r\nKazakhstan?")), path="tmp.json"
+    )
+
+    assert parsed.questions[0].prompt == "Capital\tof\r\nKazakhstan?"
 
 
 def test_a_utf8_byte_order_mark_is_accepted():
