@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from .assigning import accommodations_record
 from .models import Enrollment, SchoolClass
+from .models.classes import is_student_account
 
 # Codes are read aloud and copied from a board: people add spaces or dashes to group letters.
 _SEPARATORS = re.compile(r"[\s\-‐‑–—]+")
@@ -40,15 +41,18 @@ def class_for_join_code(join_code: str) -> SchoolClass:
     return school_class
 
 
-def enrollment_join(*, student: User, join_code: str) -> Enrollment:
-    """Enrol a student in the class with this code. Joining a class twice is harmless.
-
-    Staff accounts never become students of a class (the admin enforces the same rule).
-    """
-    if getattr(student, "is_staff", False):
+def join_check(student: User) -> None:
+    """Only student accounts join classes (models.is_student_account: not staff, not a
+    superuser); the admin's enrolments follow the same rule."""
+    if not is_student_account(student):
         raise ValidationError(
             _("Teacher accounts cannot join a class as a student."), code="staff_cannot_join"
         )
+
+
+def enrollment_join(*, student: User, join_code: str) -> Enrollment:
+    """Enrol a student in the class with this code. Joining a class twice is harmless."""
+    join_check(student)
     with transaction.atomic():
         school_class = class_for_join_code(join_code)
         # get_or_create retries the read when a concurrent join wins the unique constraint.

@@ -6,11 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .enrolment import class_for_join_code, enrollment_join
+from .enrolment import class_for_join_code, enrollment_join, join_check
 from .models import Enrollment, SchoolClass
 
 
@@ -105,10 +104,7 @@ class JoinClassForm(DescribedErrorsMixin, forms.Form):
     def clean_join_code(self) -> str:
         code = self.cleaned_data["join_code"]
         self.school_class = class_for_join_code(code)
-        if getattr(self.student, "is_staff", False):
-            raise ValidationError(
-                _("Teacher accounts cannot join a class as a student."), code="staff_cannot_join"
-            )
+        join_check(self.student)
         self.is_already_member = self.school_class.enrollments.filter(student=self.student).exists()
         return code
 
