@@ -10,7 +10,8 @@ with the display order its page used. That order is not sent: it is drawn again 
 seeded through an HMAC under SECRET_KEY (a seed the student could compute from the token on the
 page would let them undo the shuffle and read the authoring order, which usually puts the key
 first). The check, an HMAC of the token and the layout, proves the server issued the token for
-the question as it is laid out now; a question edited in between is shown again, not misread.
+the question as it is laid out now; an answer to a question edited in between is not misread
+but dropped, with a word to the student.
 """
 
 import dataclasses
@@ -197,7 +198,7 @@ def _closed_page(request: AuthenticatedHttpRequest, bank: Bank) -> HttpResponse:
 
 
 def _stale_text() -> str:
-    return _("This question was changed while you were answering it. Here it is as it is now.")
+    return _("This question was changed while you were answering it, so your answer was not kept.")
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -231,35 +232,29 @@ def practice_bank(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     state = _session_state(request, _bank_key(bank))
     page = {"bank": bank, "mode": PracticeSource.BANK, "action": request.path}
     if request.method == "POST":
+        # The post is checked before anything about the question's standing is said: a forged
+        # or stale form gets the same reply whether or not an exam protects the question, so
+        # posting ids cannot tell a student which questions an exam could ask.
         question_id = _posted_question_id_or_none(request)
-        if question_id is None:
+        in_bank = Question.objects.published().scored().with_parts().filter(bank=bank)
+        question = in_bank.filter(pk=question_id).first() if question_id is not None else None
+        if question is None:  # no page of this bank asks it
             return HttpResponseBadRequest(_("This answer could not be accepted."))
-        # Only a question practice may ask this student now: a page must never show (even
-        # again, as a stale or blank form) a question an exam of theirs protects.
-        question = (
-            askable_questions(student=request.user, now=now, bank=bank)
-            .with_parts()
-            .filter(pk=question_id)
-            .first()
-        )
-        if question is None:
-            in_bank = Question.objects.published().scored().filter(pk=question_id, bank=bank)
-            if not in_bank.exists():
-                return HttpResponseBadRequest(_("This answer could not be accepted."))
-            # A question of this bank that practice may not ask now (an exam protects it).
-            return _closed_page(request, bank)
         try:
             snapshot, answer, token = _posted_answer(request, question)
         except _BadPost:
             return HttpResponseBadRequest(_("This answer could not be accepted."))
         except _StaleForm:
-            return _question_page(
-                request,
-                question=question,
-                template_context=page,
-                number=state["answered"] + 1,
-                error=_stale_text(),
-            )
+            messages.info(request, _stale_text())
+            return redirect("quizzes:practice_bank", slug=bank.slug)
+        # The server drew this form for the student, so practice asked them this question; a
+        # page must still never show it again (even as a blank form) once an exam protects it.
+        if (
+            not askable_questions(student=request.user, now=now, bank=bank)
+            .filter(pk=question.pk)
+            .exists()
+        ):
+            return _closed_page(request, bank)
         if not answer:
             return _question_page(
                 request,
