@@ -179,9 +179,7 @@ def _check_matching(parts: KeyParts) -> list[ValidationError]:
 
 
 def _check_ordering(parts: KeyParts) -> list[ValidationError]:
-    # Two items would be shown reversed (never in the right order): reversing them back
-    # would always score. Three or more leave nothing to read from the order shown.
-    errors = _at_least(len(parts.items), 3, _("items to order"))
+    errors = _at_least(len(parts.items), 2, _("items to order"))
     texts = [t.strip().casefold() for t in parts.items]
     if len(set(texts)) != len(texts):
         errors.append(

@@ -17,8 +17,10 @@ from .question_types import CHOICE_TYPES, SHUFFLABLE_CHOICE_TYPES, TYPED_FIELD, 
 def draw_display_order(snapshot: dict[str, Any], *, rng: random.Random, shuffle: bool) -> list[int]:
     """Ids in the order this student will see them.
 
-    Matching answers and ordering items are always shuffled: shown in key order they would give
-    the key away. An ordering question is never shown already in the right order.
+    Matching answers and ordering items are always shuffled, uniformly: in authoring order
+    they would give the key away. A uniform shuffle may show an ordering question in its right
+    order, and must be allowed to: its places start blank, so that gives nothing, while an
+    order that could never appear would be a clue (the one order nobody is shown is the key).
     """
     qtype = snapshot["type"]
     if qtype in CHOICE_TYPES:
@@ -31,11 +33,8 @@ def draw_display_order(snapshot: dict[str, Any], *, rng: random.Random, shuffle:
         rng.shuffle(ids)
         return ids
     if qtype == QType.ORDERING:
-        key = [i["id"] for i in snapshot.get("items", [])]
-        ids = list(key)
+        ids = [i["id"] for i in snapshot.get("items", [])]
         rng.shuffle(ids)
-        if ids == key and len(ids) > 1:
-            ids = ids[1:] + ids[:1]
         return ids
     return []
 

@@ -34,8 +34,9 @@ class ReviewOptions:
         return self.correctness or self.correct_answer or self.feedback or self.explanation
 
     def hiding_key(self) -> "ReviewOptions":
-        """These options without anything that reveals the key (score and right/wrong stay)."""
-        return ReviewOptions(score=self.score, correctness=self.correctness)
+        """These options with nothing per question: right/wrong and marks can give a key away
+        as surely as the key itself (a true/false marked wrong). The total score stays."""
+        return ReviewOptions(score=self.score)
 
 
 EVERYTHING = ReviewOptions(True, True, True, True, True)

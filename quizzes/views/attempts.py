@@ -433,19 +433,23 @@ def attempt_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if options.shows_rows:
         questions = _questions(attempt)
         numbers = _numbers(questions)
-        # Another assignment that could still ask one of these questions keeps its key hidden.
+        # Another assignment that could still ask one of these questions keeps its key hidden:
+        # then no row shows right/wrong or marks either, since with the total and the other
+        # rows' marks they would give the hidden one away.
         protected = set(
             exam_secrecy.protected_questions(
                 student=request.user, now=now, except_assignment_id=attempt.assignment_id
             ).values_list("pk", flat=True)
         )
+        has_protected = any(aq.question_id in protected for aq in questions)
+        row_options = options.hiding_key() if has_protected else options
         for aq in questions:
             response: Response | None = getattr(aq, "response", None)
             is_protected = aq.question_id in protected
             row = review_row(
                 aq.snapshot,
                 response.answer if response else None,
-                options=options.hiding_key() if is_protected else options,
+                options=row_options,
                 fraction=response.score_fraction if response else None,
                 points=aq.points,
                 is_overridden=response is not None and response.override_fraction is not None,
@@ -463,6 +467,7 @@ def attempt_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "quiz": attempt.assignment.quiz,
             "options": options,
             "rows": rows,
+            "has_protected": any(row["is_protected"] for row in rows),
             "shows_more_later": attempt.review_shows_more_later(now=now),
         },
     )

@@ -287,11 +287,49 @@ def test_a_post_naming_an_exam_question_neither_shows_nor_records_it(
 
     response = student_client.post(url, forged)
 
-    assert response.status_code in (400, 404)
-    assert not shows_any(response, [on_exam.prompt, "Astana", "Almaty", "Bishkek"])
-    assert asked_question_id(response) is None
+    if response.status_code == 302:  # refused as a stale form: practice goes on elsewhere
+        assert response.url == url
+        response = student_client.get(url)
+        assert asked_question_id(response) != on_exam.pk
+        assert not shows_any(response, [on_exam.prompt])  # (the others share its choices)
+    else:
+        assert response.status_code in (400, 404)
+        assert asked_question_id(response) is None
+        assert not shows_any(response, [on_exam.prompt, "Astana", "Almaty", "Bishkek"])
     assert not PracticeAnswer.objects.exists()
     assert not MistakeCard.objects.exists()
+
+
+@pytest.mark.parametrize("forgery", ["bad-check", "another-pages-check", "no-check"])
+def test_forged_posts_do_not_tell_which_questions_an_exam_could_ask(
+    student_client, school_class, bank, questions, forgery
+):
+    """Posting each question id of a bank with a made-up form gets the same reply whether an
+    exam protects that question or not: no way to list the exam's pool."""
+    on_exam = questions[0]
+    exam(school_class, fixed=[on_exam], upcoming=True)
+    url = bank_url(bank)
+    page = student_client.get(url)
+    # Another question of the bank, not the one that page asks (its form would be genuine).
+    free = next(q for q in questions[1:] if q.pk != asked_question_id(page))
+
+    def forged(question: Question) -> dict:
+        data = posted_form(question, {"choice": question.choices.first().pk})
+        if forgery == "bad-check":
+            data["check"] = "0" * 64
+        elif forgery == "another-pages-check":
+            data["token"], data["check"] = hidden_field(page, "token"), hidden_field(page, "check")
+        else:
+            del data["check"]
+        return data
+
+    replies = [student_client.post(url, forged(question)) for question in (on_exam, free)]
+
+    assert replies[0].status_code == replies[1].status_code
+    assert replies[0].status_code in (302, 400)
+    assert replies[0].get("Location") == replies[1].get("Location")
+    assert without_csrf(replies[0]) == without_csrf(replies[1])
+    assert not PracticeAnswer.objects.exists()
 
 
 def test_an_answer_to_an_exam_question_from_a_page_drawn_before_the_exam_is_refused(
@@ -573,19 +611,23 @@ def test_an_old_review_hides_the_key_of_a_question_an_open_exam_now_asks(
     assert response.status_code == 200
     assert "Correct answer" in section_about(full_before, on_exam)
     hidden = section_about(response, on_exam)
-    assert "✗ Incorrect" in hidden  # right/wrong and the marks stay
-    assert "0 / 1" in hidden
+    # No right/wrong nor marks either: "✗ Incorrect" on a true/false is its key, and with the
+    # total and the other rows' marks a hidden row's marks follow by subtraction.
+    assert "Incorrect" not in hidden and "0 / 1" not in hidden
     assert "Almaty" in hidden  # the student's own answer
     assert HIDDEN_NOTICE in hidden
     assert not shows_any(response, [on_exam.explanation, feedback_on(on_exam, "Almaty")])
     for key_part in ("Correct answer", "Astana", "Feedback on your answer", "Why"):
         assert key_part not in hidden
-    shown = section_about(response, elsewhere)
-    assert HIDDEN_NOTICE not in shown
-    assert "✗ Incorrect" in shown
-    assert "Correct answer" in shown and "Astana" in shown
-    assert feedback_on(elsewhere, "Almaty") in shown and elsewhere.explanation in shown
-    assert "0 out of 2 points" in response.content.decode()  # the score stays
+    other = section_about(response, elsewhere)
+    assert HIDDEN_NOTICE not in other  # not itself on an exam...
+    for key_part in ("Incorrect", "0 / 1", "Correct answer", "Astana", elsewhere.explanation):
+        assert key_part not in other  # ...but its marks and key would settle the hidden one's
+    assert "Almaty" in other
+    assert "Right and wrong, marks and answers are hidden on this page for now" in (
+        response.content.decode()
+    )
+    assert "0 out of 2 points" in response.content.decode()  # the total stays
 
 
 def test_an_old_review_hides_the_key_while_a_random_slot_could_draw_the_question(
@@ -717,14 +759,53 @@ def assert_practised_with_its_key(client: Client, bank: Bank, question: Question
     assert question.explanation in result.content.decode()
 
 
-def test_an_exam_that_shows_answers_immediately_protects_nothing(
+def test_an_exam_showing_answers_at_once_with_unlimited_attempts_protects_nothing(
     student_client, school_class, bank, questions
 ):
+    """Trying again shows every drawn key anyway: practice keeps nothing more back."""
     exam(
         school_class,
         fixed=questions[:4],
         draws=[(bank, None, 2)],
         review_correct_answer=ReviewTiming.IMMEDIATELY,
+        attempts_allowed=0,
+    )
+
+    assert_practised_with_its_key(student_client, bank, questions[0], askable=8)
+
+
+def test_an_exam_showing_answers_at_once_protects_its_questions_until_the_student_has_taken_it(
+    student, student_client, school_class, bank, questions
+):
+    """ "Immediately" means after the student's own attempt, not before it (invariant 2)."""
+    assignment = exam(
+        school_class,
+        fixed=questions[:4],
+        review_correct_answer=ReviewTiming.IMMEDIATELY,
+        attempts_allowed=1,
+    )
+    home = student_client.get(HOME_URL)
+    refused = student_client.post(bank_url(bank), posted_form(questions[0], {"choice": 1}))
+    assert [b.question_count for b in home.context["banks"]] == [4]
+    assert refused.status_code in (400, 404)
+    assert not PracticeAnswer.objects.exists()
+
+    finished_attempt(student, assignment, answers={}, at=timezone.now())
+
+    assert_practised_with_its_key(student_client, bank, questions[0], askable=8)
+
+
+def test_an_excused_student_or_one_whose_window_closed_is_not_kept_from_practice(
+    student, student_client, school_class, bank, questions
+):
+    assignment = exam(
+        school_class,
+        fixed=questions[:4],
+        review_correct_answer=ReviewTiming.IMMEDIATELY,
+        attempts_allowed=1,
+    )
+    AssignmentOverrideFactory(
+        assignment=assignment, student=student, is_excused=True, time_limit_minutes=None
     )
 
     assert_practised_with_its_key(student_client, bank, questions[0], askable=8)
@@ -878,7 +959,7 @@ class TestTheDemoExamStaysSecret:
 
     def expected_secret(self, student, the_exam) -> list[Question]:
         secret = list(protected_questions(student=student, now=timezone.now()).scored())
-        fixed = [slot.question_id for slot in the_exam.quiz.slots.all() if slot.question_id]
+        fixed = [slot.question_id for slot in the_exam.slots.all() if slot.question_id]
         assert set(fixed) <= ids(secret)  # sanity: the exam's own questions are in the set
         return secret
 
@@ -908,10 +989,17 @@ class TestTheDemoExamStaysSecret:
             secret = self.expected_secret(student, the_exam)
             client = Client()
             client.force_login(student)
-            # Before the exam hid its answers: the student practised each of its questions.
-            Assignment.objects.filter(pk=the_exam.pk).update(
-                review_correct_answer=ReviewTiming.IMMEDIATELY
-            )
+            # Before the exams were set (none was live yet): the student practised each of
+            # their questions. Every live window is moved out of the way meanwhile, then put
+            # back.
+            live = Assignment.objects.filter(closes_at__gt=timezone.now())
+            windows = {a.pk: (a.opens_at, a.closes_at) for a in live}
+            assert the_exam.pk in windows
+            for pk, (opens, _) in windows.items():
+                Assignment.objects.filter(pk=pk).update(
+                    opens_at=opens - datetime.timedelta(days=400),
+                    closes_at=opens - datetime.timedelta(days=399),
+                )
             results = []
             for question in secret:
                 snapshot = question.snapshot()
@@ -921,9 +1009,8 @@ class TestTheDemoExamStaysSecret:
                 assert posted.status_code == 302, question.key
                 results.append(posted.url)
             assert client.get(results[0]).status_code == 200  # the key was shown then
-            Assignment.objects.filter(pk=the_exam.pk).update(
-                review_correct_answer=ReviewTiming.AFTER_CLOSE
-            )
+            for pk, (opens, closes) in windows.items():
+                Assignment.objects.filter(pk=pk).update(opens_at=opens, closes_at=closes)
             explanations = [rendered(q.explanation) for q in secret if q.explanation]
 
             result_pages = [client.get(url) for url in results]
@@ -950,8 +1037,12 @@ class TestTheDemoExamStaysSecret:
                 assert not shows_any(page, explanations)
             for attempt, page in reviews.items():
                 assert page.status_code == 200
-                assert not shows_any(page, explanations)
-                for aq in attempt.attempt_questions.filter(question__in=secret):
+                # An exam showing answers right after each attempt shows its own in its review.
+                kept = protected_questions(
+                    student=student, now=timezone.now(), except_assignment_id=attempt.assignment_id
+                ).scored()
+                assert not shows_any(page, [rendered(q.explanation) for q in kept if q.explanation])
+                for aq in attempt.attempt_questions.filter(question__in=kept):
                     section = re.search(
                         rf'<section class="review-item[^"]*" id="q{aq.position}">.*?</section>',
                         page.content.decode(),

@@ -1,6 +1,7 @@
 """What students are shown of a frozen question, and how answers read to teachers."""
 
 import random
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -184,12 +185,22 @@ def test_the_hidden_values_cover_every_secret_planted_in_the_snapshots():
         assert planted <= hidden_values(snapshot)
 
 
-def test_an_ordering_question_is_never_shown_in_the_right_order():
-    snapshot = SNAPSHOTS[QType.ORDERING]
-    key = [item["id"] for item in snapshot["items"]]
+def test_an_ordering_questions_order_is_a_uniform_shuffle_that_tells_nothing():
+    """Every order shown about equally often, the right one included: an order that never
+    appeared (or one that appeared twice as often) would point at the key."""
+    items = [{"id": 11, "text": "a"}, {"id": 12, "text": "b"}, {"id": 13, "text": "c"}]
+    snapshot = {"type": QType.ORDERING, "items": items}
+    rng = random.Random(20261201)
+    draws = 6000
 
-    for seed in range(50):
-        assert draw_display_order(snapshot, rng=random.Random(seed), shuffle=False) != key
+    seen = Counter(
+        tuple(draw_display_order(snapshot, rng=rng, shuffle=False)) for _ in range(draws)
+    )
+
+    assert len(seen) == 6
+    expected = draws / 6
+    # Chi-square with 5 degrees of freedom; 20.5 is its 0.999 quantile.
+    assert sum((n - expected) ** 2 / expected for n in seen.values()) < 20.5, seen
 
 
 def test_choices_keep_the_authors_order_unless_shuffled():

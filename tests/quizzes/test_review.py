@@ -192,8 +192,8 @@ def test_a_description_row_carries_only_its_prompt_even_when_everything_is_allow
 # -- the options themselves -----------------------------------------------------------------
 
 
-def test_hiding_the_key_keeps_only_the_score_and_right_or_wrong():
-    assert EVERYTHING.hiding_key() == ReviewOptions(score=True, correctness=True)
+def test_hiding_the_key_keeps_only_the_score():
+    assert EVERYTHING.hiding_key() == ReviewOptions(score=True)
     assert ReviewOptions(correct_answer=True).hiding_key() == ReviewOptions()
 
 
