@@ -1,10 +1,13 @@
 """Writes on the shared library of questions and quizzes: status, bank moves and copies.
 
-Banks, questions and quizzes are shared by every teacher. A quiz in use by another teacher's
-exam cannot be changed (Quiz.is_editable_by): a copy is how a teacher makes a version of her
-own. The admin's actions call these; none of them decides a rule itself.
+Banks, questions and quizzes are shared by every teacher. A quiz is a template: each
+assignment holds its own copy of the settings and questions, so editing a quiz never reaches an
+exam. A question is not copied, so changing one that a live exam asks or can draw is that
+exam's teachers' call (shared_questions.question_edits_check) and is logged in it. A copy is how a
+teacher makes a version of her own. The admin's actions call these.
 """
 
+import dataclasses
 import datetime
 
 from django.contrib.auth.models import User
@@ -14,8 +17,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .authoring import validate_key
-from .models import Bank, Question, QuestionStatus, Quiz, Slot
+from .models import Assignment, Bank, Question, QuestionStatus, Quiz, Slot
 from .models.question import key_rows_create
+from .shared_questions import (
+    QuestionEdit,
+    QuestionPlace,
+    question_edits_check,
+    question_edits_record,
+)
 
 
 def has_valid_key(question: Question) -> bool:
@@ -28,29 +37,82 @@ def has_valid_key(question: Question) -> bool:
 
 
 def questions_set_status(
-    *, questions: QuerySet[Question], status: str, now: datetime.datetime
-) -> int:
-    """Publish, retire or return questions to draft; returns how many.
+    *, questions: QuerySet[Question], status: str, by: User, now: datetime.datetime
+) -> tuple[int, list[Assignment]]:
+    """Publish, retire or return questions to draft; returns how many changed, and the live
+    exams that changed with them (each logs it).
 
-    Publishing refuses, changing nothing, when any of them has an invalid key: a
-    ValidationError names them. A retired question is left out of new attempts.
+    Refuses, changing nothing, with a ValidationError naming the questions: publishing one with
+    an invalid key, or changing one a live exam of a class `by` does not teach asks or could
+    draw. A retired question is left out of new attempts.
     """
     with transaction.atomic():
+        changing = list(
+            Question.objects.with_parts()
+            .filter(pk__in=questions.values("pk"))
+            .exclude(status=status)
+            .prefetch_related("tags")
+        )
         if status == QuestionStatus.PUBLISHED:
-            with_parts = Question.objects.with_parts().filter(pk__in=questions.values("pk"))
-            invalid = [q.title for q in with_parts if not has_valid_key(q)]
+            invalid = [q.title for q in changing if not has_valid_key(q)]
             if invalid:
                 raise ValidationError(
                     _("Not published: %(titles)s have an invalid key; open them to see why.")
                     % {"titles": ", ".join(invalid)},
                     code="invalid_key",
                 )
-        return questions.update(status=status, updated_at=now)
+        edits = []
+        for question in changing:
+            place = QuestionPlace.of(question)
+            edits.append(
+                QuestionEdit(
+                    title=question.title,
+                    before=place,
+                    after=dataclasses.replace(
+                        place, is_published=status == QuestionStatus.PUBLISHED
+                    ),
+                    was=question.get_status_display(),
+                    now_is=str(QuestionStatus(status).label),
+                )
+            )
+        reached = question_edits_check(user=by, edits=edits, now=now)
+        count = Question.objects.filter(pk__in=[q.pk for q in changing]).update(
+            status=status, updated_at=now
+        )
+        return count, question_edits_record(reached=reached, changed_by=by, now=now)
 
 
-def questions_move(*, questions: QuerySet[Question], bank: Bank, now: datetime.datetime) -> int:
-    """Move questions to another bank; returns how many."""
-    return questions.update(bank=bank, updated_at=now)
+def questions_move(
+    *, questions: QuerySet[Question], bank: Bank, by: User, now: datetime.datetime
+) -> tuple[int, list[Assignment]]:
+    """Move questions to another bank; returns how many moved and the live exams reached, as
+    questions_set_status does. Refuses, changing nothing, like
+    questions_set_status when a live exam of a class `by` does not teach asks or could draw
+    one of them, before or after the move."""
+    with transaction.atomic():
+        moving = list(
+            Question.objects.filter(pk__in=questions.values("pk"))
+            .exclude(bank=bank)
+            .select_related("bank")
+            .prefetch_related("tags")
+        )
+        edits = []
+        for question in moving:
+            place = QuestionPlace.of(question)
+            edits.append(
+                QuestionEdit(
+                    title=question.title,
+                    before=place,
+                    after=dataclasses.replace(place, bank_id=bank.pk),
+                    was=str(question.bank),
+                    now_is=str(bank),
+                )
+            )
+        reached = question_edits_check(user=by, edits=edits, now=now)
+        count = Question.objects.filter(pk__in=[q.pk for q in moving]).update(
+            bank=bank, updated_at=now
+        )
+        return count, question_edits_record(reached=reached, changed_by=by, now=now)
 
 
 def question_duplicate(*, question: Question, user: User | None) -> Question:

@@ -1,5 +1,6 @@
 """Question bank authoring: banks, tags and questions with one inline of key rows per type."""
 
+import dataclasses
 import random
 from decimal import Decimal
 from typing import Any
@@ -8,8 +9,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -31,6 +33,7 @@ from quizzes.library import (
 )
 from quizzes.models import (
     AcceptedAnswer,
+    Assignment,
     Bank,
     Choice,
     MatchPair,
@@ -44,6 +47,13 @@ from quizzes.models import (
 from quizzes.models.question import key_rows_create
 from quizzes.presentation import draw_display_order, question_for_student
 from quizzes.question_types import KEY_ROW_KINDS, key_rows
+from quizzes.shared_questions import (
+    QuestionEdit,
+    QuestionPlace,
+    question_edits_check,
+    question_edits_message,
+    question_edits_record,
+)
 
 TYPE_HELP = {
     QuestionType.SINGLE: _("One correct answer among several choices."),
@@ -162,7 +172,18 @@ FRACTION_INPUT = forms.NumberInput(attrs={"step": "any", "style": "width: 7em"})
 POSITION_INPUT = forms.NumberInput(attrs={"style": "width: 4em"})
 
 
+class KeyRowForm(forms.ModelForm):
+    """A blank row comes numbered (QuestionAdmin.get_formset_kwargs); its number alone, or a
+    renumbering, does not make it a row to save."""
+
+    def has_changed(self) -> bool:
+        if self.instance.pk is not None:
+            return super().has_changed()
+        return bool(set(self.changed_data) - {"position"})
+
+
 class KeyRowsInline(admin.TabularInline):
+    form = KeyRowForm
     extra = 3
     widgets: dict[str, forms.Widget] = {}
 
@@ -242,12 +263,47 @@ class FactsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QuestionForm(forms.ModelForm):
+    """The question form; its clean() asks shared_questions.question_edits_check whether the
+    edit may reach the live exams that ask or could draw the question (before or after)."""
+
+    editor: User | None = None  # set per request by QuestionAdmin.get_form
+    reached: list[tuple[QuestionEdit, list[Assignment]]]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.reached = []
+        bank, status = cleaned.get("bank"), cleaned.get("status")
+        if self.editor is None or bank is None or not status or "tags" in self.errors:
+            return cleaned
+        saved = self.instance.pk and Question.objects.prefetch_related("tags").get(
+            pk=self.instance.pk
+        )
+        after = QuestionPlace(
+            pk=self.instance.pk,
+            bank_id=bank.pk,
+            tag_ids=frozenset(tag.pk for tag in cleaned.get("tags") or []),
+            is_published=status == QuestionStatus.PUBLISHED,
+        )
+        edit = QuestionEdit(
+            title=cleaned.get("title") or self.instance.title,
+            before=QuestionPlace.of(saved) if saved else None,
+            after=after,
+        )
+        try:
+            self.reached = question_edits_check(user=self.editor, edits=[edit], now=timezone.now())
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return cleaned
+
+
 class MoveToBankForm(forms.Form):
     bank = forms.ModelChoiceField(queryset=Bank.objects.all(), label=_("Move to bank"))
 
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
     list_display = ["title", "type", "bank", "status", "difficulty", "facts_as_of"]
     list_filter = ["bank", "type", "status", "difficulty", "tags", FactsReviewFilter]
     list_select_related = ["bank"]
@@ -306,6 +362,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
+        form.editor = request_user(request)  # type: ignore[attr-defined]
         if obj is None and "type" in form.base_fields:
             # The type comes from the chooser link, never from the posted form.
             form.base_fields["type"].initial = self.requested_type(request, None)
@@ -313,13 +370,21 @@ class QuestionAdmin(admin.ModelAdmin):
         return form
 
     def get_formset_kwargs(self, request: HttpRequest, obj: Any, inline: Any, prefix: str):
+        """Blank rows come numbered after the existing ones: a row added at the bottom of the
+        form stays at the bottom (save_formset numbers rows by position, then form order)."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        is_new_true_false = self.requested_type(request, None) == QuestionType.TRUE_FALSE
-        if obj.pk is None and is_new_true_false and request.method == "GET":
-            kwargs["initial"] = [
-                {"text": _("True"), "fraction": Decimal(1)},
-                {"text": _("False"), "fraction": Decimal(0)},
-            ]
+        if request.method != "GET" or not isinstance(inline, KeyRowsInline):
+            return kwargs
+        after = 0
+        if obj.pk is not None:
+            after = inline.model.objects.filter(question=obj).aggregate(n=Max("position"))["n"] or 0
+        initial: list[dict[str, Any]] = [
+            {"position": after + n} for n in range(1, inline.get_extra(request, obj) + 1)
+        ]
+        if obj.pk is None and self.requested_type(request, None) == QuestionType.TRUE_FALSE:
+            initial[0].update(text=_("True"), fraction=Decimal(1))
+            initial[1].update(text=_("False"), fraction=Decimal(0))
+        kwargs["initial"] = initial
         return kwargs
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
@@ -355,14 +420,14 @@ class QuestionAdmin(admin.ModelAdmin):
         for row in formset.deleted_objects:
             row.delete()
         # Rows are shown by position. Ids no longer break ties (new rows are inserted in a
-        # random order, below), so number them 1..n: by the position typed, then form order.
+        # random order, below), so number them 1..n: by the position given, then form order.
         kept = [
             form.instance
             for form in formset.forms
             if form.has_changed() or form.instance.pk is not None
             if form not in formset.deleted_forms and form.cleaned_data
         ]
-        for position, row in enumerate(sorted(kept, key=lambda row: row.position or 0), start=1):
+        for position, row in enumerate(sorted(kept, key=lambda row: row.position), start=1):
             row.position = position
         for row in kept:
             if row.pk is not None:
@@ -375,6 +440,63 @@ class QuestionAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         for warning in key_warnings(form.instance.type, form.instance.key_parts()):
             self.message_user(request, warning, messages.WARNING)
+        # Live exams that ask or could draw the question (checked by QuestionForm.clean).
+        edited = [form.fields[name].label for name in form.changed_data]
+        edited += [fs.model._meta.verbose_name_plural for fs in formsets if fs.has_changed()]
+        reached = [(edit, exams) for edit, exams in form.reached if exams]
+        if reached and edited:
+            described = [
+                (
+                    dataclasses.replace(
+                        edit,
+                        was="—" if change else _("not in the bank"),
+                        now_is=_("changed: %(fields)s") % {"fields": ", ".join(map(str, edited))}
+                        if change
+                        else _("added"),
+                    ),
+                    exams,
+                )
+                for edit, exams in reached
+            ]
+            exams = question_edits_record(
+                reached=described, changed_by=request_user(request), now=timezone.now()
+            )
+            self.message_user(request, question_edits_message(exams), messages.WARNING)
+
+    # -- questions inside other teachers' exams --------------------------------------------------
+
+    def edit_refusal(self, request: HttpRequest, obj: Question) -> str:
+        """Why this user may not change `obj` now ("" when they may); asked once per request."""
+        refusals: dict[int, str] = request.__dict__.setdefault("_question_edit_refusals", {})
+        if obj.pk not in refusals:
+            place = QuestionPlace.of(obj)
+            edit = QuestionEdit(title=obj.title, before=place, after=place)
+            try:
+                question_edits_check(user=request_user(request), edits=[edit], now=timezone.now())
+                refusals[obj.pk] = ""
+            except ValidationError as error:
+                refusals[obj.pk] = error.messages[0]
+        return refusals[obj.pk]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or not self.edit_refusal(request, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not self.edit_refusal(request, obj))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        refusal = self.edit_refusal(request, obj) if obj is not None else ""
+        extra_context = {**(extra_context or {}), "edit_refusal": refusal}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # -- bulk actions ---------------------------------------------------------------------------
 
@@ -388,10 +510,14 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Question], status: str) -> None:
         try:
-            count = questions_set_status(questions=queryset, status=status, now=timezone.now())
+            count, exams = questions_set_status(
+                questions=queryset, status=status, by=request_user(request), now=timezone.now()
+            )
         except ValidationError as error:
             self.message_user(request, error.messages[0], messages.ERROR)
             return
+        if exams:
+            self.message_user(request, question_edits_message(exams), messages.WARNING)
         self.message_user(
             request,
             ngettext(
@@ -408,7 +534,15 @@ class QuestionAdmin(admin.ModelAdmin):
         form = MoveToBankForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             bank = form.cleaned_data["bank"]
-            count = questions_move(questions=queryset, bank=bank, now=timezone.now())
+            try:
+                count, exams = questions_move(
+                    questions=queryset, bank=bank, by=request_user(request), now=timezone.now()
+                )
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+                return None
+            if exams:
+                self.message_user(request, question_edits_message(exams), messages.WARNING)
             self.message_user(
                 request,
                 ngettext(

@@ -1,6 +1,7 @@
 """Authoring questions in the admin as a teacher: type chooser, per-type inlines, rules, actions."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -104,6 +105,43 @@ def test_a_teacher_authors_every_type_through_the_admin_form(
         assert getattr(question, prefix).count() == len(rows)
 
 
+def test_an_item_added_at_the_bottom_of_an_ordering_question_stays_last(teacher_client):
+    question = QuestionFactory(type=QuestionType.ORDERING, published=True)  # UAE, Bahrain, Sudan
+    url = reverse("admin:quizzes_question_change", args=[question.pk])
+    rows = list(question.order_items.all())
+    page = teacher_client.get(url).content.decode()
+    shown_position = re.search(
+        r'name="order_items-3-position" value="([0-9]+)"', page.replace("\n", " ")
+    ) or re.search(r'value="([0-9]+)"[^>]*name="order_items-3-position"', page)
+    shown_position = shown_position[1]
+    assert int(shown_position) > max(row.position for row in rows)
+    data = question_post(question.bank, title=question.title, **{"order_items-TOTAL_FORMS": "4"})
+    data.update(
+        {
+            "order_items-INITIAL_FORMS": "3",
+            "order_items-MIN_NUM_FORMS": "0",
+            "order_items-MAX_NUM_FORMS": "1000",
+            "order_items-3-text": "Morocco",
+            # The blank extra row, with the place the form gives it.
+            "order_items-3-position": shown_position,
+        }
+    )
+    for i, row in enumerate(rows):
+        data.update(
+            {
+                f"order_items-{i}-id": str(row.pk),
+                f"order_items-{i}-question": str(question.pk),
+                f"order_items-{i}-text": row.text,
+                f"order_items-{i}-position": str(row.position),
+            }
+        )
+
+    response = teacher_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert [i.text for i in question.order_items.all()] == ["UAE", "Bahrain", "Sudan", "Morocco"]
+
+
 @pytest.mark.parametrize("positions", ["untyped", "typed"])
 def test_rows_keep_the_order_the_teacher_gave_though_their_ids_are_shuffled(
     teacher_client, positions
@@ -130,6 +168,29 @@ def test_rows_keep_the_order_the_teacher_gave_though_their_ids_are_shuffled(
     assert not all(
         min(question.choices.all(), key=lambda c: c.pk).text == "Astana" for question in questions
     )
+
+
+def test_blank_rows_sent_back_with_their_numbers_are_left_out(teacher_client):
+    page = teacher_client.get(f"{ADD_URL}?type=single").text
+    inputs = re.findall(r'<input[^>]*name="choices-[0-9]+-position"[^>]*>', page)
+    given = [
+        (re.search(r"choices-([0-9]+)-", tag)[1], re.search(r'value="([0-9]+)"', tag)[1])
+        for tag in inputs
+    ]
+    assert len(given) == 4  # four blank rows, numbered 1..4
+    rows = [{"position": position} for _, position in sorted(given)]
+    rows[0].update(text="Astana", fraction="1")
+    rows[1].update(text="Almaty", fraction="0")
+    for row in rows[2:]:
+        row["fraction"] = "0"  # the default the blank row shows
+
+    response = teacher_client.post(
+        f"{ADD_URL}?type=single", question_post(BankFactory(), prefix="choices", rows=rows)
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    question = Question.objects.get()
+    assert [(c.text, c.position) for c in question.choices.all()] == [("Astana", 1), ("Almaty", 2)]
 
 
 def test_the_true_false_form_starts_with_true_and_false_rows(teacher_client):

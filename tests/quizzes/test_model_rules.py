@@ -35,6 +35,7 @@ from tests.factories import (
     QuizFactory,
     SchoolClassFactory,
     SlotFactory,
+    TeacherFactory,
     UserFactory,
 )
 from tests.quizzes.test_admin_scoping import assignment_form_data, class_form_data, inline_errors
@@ -202,6 +203,7 @@ def test_publishing_a_question_with_an_invalid_key_is_refused_and_changes_nothin
         questions_set_status(
             questions=Question.objects.filter(pk__in=[good.pk, broken.pk]),
             status=QuestionStatus.PUBLISHED,
+            by=TeacherFactory(),
             now=timezone.now() + HOUR,
         )
 
@@ -217,13 +219,14 @@ def test_publishing_questions_with_valid_keys_sets_status_and_time():
     questions = [QuestionFactory(), QuestionFactory(type=QuestionType.ORDERING)]
     now = timezone.now() + HOUR
 
-    count = questions_set_status(
+    count, exams = questions_set_status(
         questions=Question.objects.filter(pk__in=[q.pk for q in questions]),
         status=QuestionStatus.PUBLISHED,
+        by=TeacherFactory(),
         now=now,
     )
 
-    assert count == 2
+    assert (count, exams) == (2, [])
     assert set(Question.objects.values_list("status", "updated_at")) == {
         (QuestionStatus.PUBLISHED, now)
     }
@@ -233,6 +236,7 @@ def test_a_question_with_an_invalid_key_can_still_be_retired(broken):
     questions_set_status(
         questions=Question.objects.filter(pk=broken.pk),
         status=QuestionStatus.RETIRED,
+        by=TeacherFactory(),
         now=timezone.now(),
     )
 
