@@ -17,9 +17,15 @@ from django.db import transaction
 
 from . import grading
 from .accounts import teacher_create
-from .assigning import assignment_save
-from .models import Assignment, Enrollment, Quiz, SchoolClass
+from .assigning import (
+    assignment_save,
+    override_close_later,
+    override_excuse,
+    override_extra_attempt,
+)
+from .models import Assignment, AttemptState, Enrollment, Quiz, Response, SchoolClass
 from .question_types import QType
+from .scoring import response_override
 from .services import attempt_finish, attempt_start, response_save
 
 DEMO_CLASS_NAME = "Year 10 World Affairs"
@@ -38,6 +44,8 @@ STUDENT_NAMES = [
     ("Yerlan", "Baimukhanov"), ("Diana", "Kim"), ("Sanjar", "Tashkentov"),
     ("Tomiris", "Nurlanova"),
 ]  # fmt: skip
+IN_PROGRESS_QUIZ = "c5-plus-1-samarkand-to-washington"
+IN_PROGRESS_STUDENTS = 3
 DIFFICULTY_OFFSET = {"easy": -1.2, "medium": 0.0, "hard": 1.0}
 
 
@@ -61,7 +69,13 @@ PLANS = [
 
 
 def seed_demo(*, now: datetime.datetime, seed: int = 2025) -> list[str]:
-    """Create the demo data once; a second call reports that it is there and changes nothing."""
+    """Create the demo data once; a second call reports that it is there and changes nothing.
+
+    Besides the attempts: a few students mid-attempt in the open C5+1 assignment (live
+    progress), one override of each kind (an extra attempt, a later close, an excuse) and one
+    teacher's score with its comment, each made through the service a teacher's click calls,
+    so each is logged as hers.
+    """
     if SchoolClass.objects.filter(join_code=DEMO_JOIN_CODE).exists():
         return ["Demo data already present; nothing changed."]
     rng = random.Random(seed)
@@ -76,6 +90,7 @@ def seed_demo(*, now: datetime.datetime, seed: int = 2025) -> list[str]:
             f"student01…student{len(students):02d} / {STUDENT_PASSWORD}",
         ]
         ability = {s.pk: rng.gauss(0.3, 1.0) for s in students}
+        assignments: dict[str, Assignment] = {}
         for plan in PLANS:
             quiz = Quiz.objects.get(slug=plan.quiz_slug)
             assignment = Assignment.of_quiz(
@@ -88,6 +103,11 @@ def seed_demo(*, now: datetime.datetime, seed: int = 2025) -> list[str]:
             assignment_save(assignment=assignment, changed_by=teacher, now=now)
             count = _simulate(assignment, students, ability, plan, now=now, rng=rng)
             lines.append(f"Assignment {quiz.title!r}: {count} finished attempts")
+            assignments[plan.quiz_slug] = assignment
+        lines += _in_progress(
+            assignments[IN_PROGRESS_QUIZ], students, ability, now=now, rng=rng
+        )
+        lines += _teacher_changes(assignments, students, teacher, now=now)
     return lines
 
 
@@ -169,6 +189,81 @@ def _simulate(
             attempt_finish(attempt=attempt, now=finish_at)
             finished += 1
     return finished
+
+
+def _in_progress(
+    assignment: Assignment,
+    students: list[Any],
+    ability: dict[int, float],
+    *,
+    now: datetime.datetime,
+    rng: random.Random,
+) -> list[str]:
+    """Students who have not tried the open assignment yet, three of them started a few minutes
+    ago and half-way through (student01 stays free to try it live)."""
+    tried = set(assignment.attempts.values_list("student_id", flat=True))
+    starting = [s for s in students[1:] if s.pk not in tried][:IN_PROGRESS_STUDENTS]
+    for minutes_ago, student in zip((4, 7, 11), starting, strict=False):
+        started = now - datetime.timedelta(minutes=minutes_ago)
+        attempt = attempt_start(student=student, assignment=assignment, now=started, rng=rng)
+        questions = list(attempt.attempt_questions.select_related("response"))
+        for aq in questions[: len(questions) // 2]:
+            if grading.is_scored(aq.snapshot["type"]):
+                answer = _answer(aq.snapshot, skill=ability[student.pk], rng=rng)
+                response_save(response=aq.response, answer=answer, revision=1, now=started)
+    return [f"{len(starting)} students are part-way through {assignment.quiz.title!r} now"]
+
+
+def _teacher_changes(
+    assignments: dict[str, Assignment], students: list[Any], teacher: Any, *, now: datetime.datetime
+) -> list[str]:
+    """One of each thing a teacher does after assigning, through the same services."""
+    closed = assignments[PLANS[0].quiz_slug]
+    live = assignments[IN_PROGRESS_QUIZ]
+    upcoming = assignments[PLANS[-1].quiz_slug]
+    by_name = {s.username: s for s in students}
+    override_extra_attempt(
+        assignment=closed, student=by_name["student05"], changed_by=teacher, now=now
+    )
+    override_close_later(
+        assignment=live,
+        student=by_name["student07"],
+        closes_at=live.closes_at + datetime.timedelta(days=2),
+        changed_by=teacher,
+        now=now,
+    )
+    override_excuse(
+        assignment=upcoming,
+        student=by_name["student12"],
+        is_excused=True,
+        changed_by=teacher,
+        now=now,
+    )
+    lines = [
+        "Overrides: student05 has an extra attempt at the closed assignment, student07 a "
+        "later close on the C5+1 one, student12 is excused from the upcoming one"
+    ]
+    # A typing slip the key did not accept (the demo drops the last letter): she gives it.
+    for response in Response.objects.filter(
+        attempt_question__attempt__assignment=closed,
+        attempt_question__attempt__state=AttemptState.FINISHED,
+        fraction__lt=1,
+    ).select_related("attempt_question__attempt").order_by("pk"):
+        snapshot = response.attempt_question.snapshot
+        if snapshot["type"] != QType.SHORT or not response.answer.get("text"):
+            continue
+        if grading.correct_answer(snapshot)["text"][:-1] == response.answer["text"]:
+            response_override(
+                response=response,
+                fraction=Decimal(1),
+                comment="A spelling slip: the name is right, so full marks.",
+                changed_by=teacher,
+                now=now,
+            )
+            student = response.attempt_question.attempt.student.username
+            lines.append(f"The teacher gave {student} full marks for a spelling slip")
+            break
+    return lines
 
 
 def _answer(snapshot: dict[str, Any], *, skill: float, rng: random.Random) -> dict[str, Any]:

@@ -63,6 +63,29 @@ class TestDemo:
         assert min(percents) < 50 < max(percents)
         assert not finished.filter(student__username="student01").exists()
 
+    def test_demo_shows_a_teacher_each_kind_of_result_to_act_on(self, demo):
+        from django.utils import timezone
+
+        from quizzes.models import AssignmentChange, AssignmentOverride, Response
+        from quizzes.report import flagged_questions
+
+        now = timezone.now()
+        running = Attempt.objects.filter(state=AttemptState.IN_PROGRESS)
+        assert running.count() == 3
+        assert all(a.deadline is None or a.deadline > now for a in running)
+        assert not running.filter(student__username="student01").exists()
+        overrides = AssignmentOverride.objects.order_by("student__username")
+        assert [(o.student.username, o.is_excused) for o in overrides] == [
+            ("student05", False),
+            ("student07", False),
+            ("student12", True),
+        ]
+        scored = Response.objects.exclude(override_fraction=None).get()
+        assert scored.override_fraction == 1 and scored.fraction < 1 and scored.override_comment
+        teacher = get_user_model().objects.get(username="teacher")
+        assert AssignmentChange.objects.filter(changed_by=teacher).count() >= 3
+        assert flagged_questions(teacher, now=now)
+
     def test_running_the_demo_twice_changes_nothing(self, demo):
         counts = (Attempt.objects.count(), get_user_model().objects.count())
 
