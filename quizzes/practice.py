@@ -275,9 +275,9 @@ def _record_attempts(
         if not todo:
             return 0
         wrong = (
-            Response.objects.filter(
-                attempt_question__attempt_id__in=todo, fraction__isnull=False, fraction__lt=1
-            )
+            # What counts: a teacher's full marks take the question off the queue.
+            Response.objects.alias(score=Response.score_fraction_expression())
+            .filter(attempt_question__attempt_id__in=todo, score__isnull=False, score__lt=1)
             .exclude(attempt_question__question__type=QuestionType.DESCRIPTION)
             .values_list("attempt_question__question_id", "attempt_question__attempt_id")
         )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from quizzes import grading
@@ -285,6 +286,11 @@ class Response(models.Model):
     def score_fraction(self) -> Decimal | None:
         """What counts: the teacher's score if she set one, else the key's."""
         return self.override_fraction if self.override_fraction is not None else self.fraction
+
+    @staticmethod
+    def score_fraction_expression() -> Coalesce:
+        """score_fraction for a query on responses."""
+        return Coalesce("override_fraction", "fraction")
 
     @staticmethod
     def revision_at(now: datetime.datetime) -> int:

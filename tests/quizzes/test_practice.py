@@ -3,6 +3,7 @@
 import datetime
 import re
 import secrets
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -355,6 +356,35 @@ def test_recording_an_attempt_again_never_undoes_practice_since(
     mistakes_record_from_attempt(attempt=attempt, now=now)
 
     assert MistakeCard.objects.get().correct_in_a_row == 1
+
+
+def test_a_teachers_full_marks_keep_the_question_off_the_mistakes_queue(
+    student, question, other_questions, teacher
+):
+    from quizzes.scoring import response_override
+
+    now = timezone.now()
+    attempt = finished_attempt(
+        student,
+        question,
+        review_correct_answer=ReviewTiming.AFTER_CLOSE,
+        opens_at=now - datetime.timedelta(days=3),
+        closes_at=now - datetime.timedelta(days=1),
+        at=now - datetime.timedelta(days=2),
+    )
+    response = attempt.attempt_questions.get().response
+    response_override(
+        response=response,
+        fraction=Decimal(1),
+        comment="Marked by hand.",
+        changed_by=teacher,
+        now=now - datetime.timedelta(days=1, hours=12),
+    )
+
+    opened = mistakes_record_from_attempt(attempt=attempt, now=now)
+
+    assert (response.fraction, opened) == (0, 0)
+    assert not MistakeCard.objects.exists()
 
 
 def test_attempt_mistakes_wait_until_the_review_policy_shows_correct_answers(
