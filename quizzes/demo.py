@@ -104,9 +104,7 @@ def seed_demo(*, now: datetime.datetime, seed: int = 2025) -> list[str]:
             count = _simulate(assignment, students, ability, plan, now=now, rng=rng)
             lines.append(f"Assignment {quiz.title!r}: {count} finished attempts")
             assignments[plan.quiz_slug] = assignment
-        lines += _in_progress(
-            assignments[IN_PROGRESS_QUIZ], students, ability, now=now, rng=rng
-        )
+        lines += _in_progress(assignments[IN_PROGRESS_QUIZ], students, ability, now=now, rng=rng)
         lines += _teacher_changes(assignments, students, teacher, now=now)
     return lines
 
@@ -244,11 +242,15 @@ def _teacher_changes(
         "later close on the C5+1 one, student12 is excused from the upcoming one"
     ]
     # A typing slip the key did not accept (the demo drops the last letter): she gives it.
-    for response in Response.objects.filter(
-        attempt_question__attempt__assignment=closed,
-        attempt_question__attempt__state=AttemptState.FINISHED,
-        fraction__lt=1,
-    ).select_related("attempt_question__attempt").order_by("pk"):
+    for response in (
+        Response.objects.filter(
+            attempt_question__attempt__assignment=closed,
+            attempt_question__attempt__state=AttemptState.FINISHED,
+            fraction__lt=1,
+        )
+        .select_related("attempt_question__attempt")
+        .order_by("pk")
+    ):
         snapshot = response.attempt_question.snapshot
         if snapshot["type"] != QType.SHORT or not response.answer.get("text"):
             continue
