@@ -12,7 +12,7 @@ Redis down: with the cache pointed at a closed port, the student's pages and aut
 work (nothing in a request path may need the cache to answer).
 """
 
-import http.cookiejar
+import contextlib
 import os
 import random
 import secrets
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -97,7 +98,7 @@ def gunicorn(transactional_db) -> Iterator[tuple[str, subprocess.Popen]]:
         try:
             urllib.request.urlopen(base + reverse("quizzes:login"), timeout=2)  # noqa: S310
             break
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     else:
         server.kill()
@@ -124,32 +125,35 @@ def workers_of(server: subprocess.Popen) -> list[int]:
     return pids
 
 
-def opener_for(student: Any, base: str) -> tuple[urllib.request.OpenerDirector, str]:
-    """A browser-like opener logged in as `student` (a real session row) with a CSRF pair."""
-    client = Client()
-    client.force_login(student)
-    session = client.cookies["sessionid"].value
-    csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked secret
-    jar = http.cookiejar.CookieJar()
-    for name, value in (("sessionid", session), ("csrftoken", csrf)):
-        jar.set_cookie(
-            http.cookiejar.Cookie(
-                0, name, value, None, False, "127.0.0.1", False, False, "/", True,
-                False, None, False, None, None, {},
-            )
-        )  # fmt: skip
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    return opener, csrf
+class Browser:
+    """A student's browser: her session cookie (a real session row) and a CSRF pair, sent as
+    they are (a cookie jar would drop the secure cookies a production server sets over
+    plain HTTP)."""
+
+    def __init__(self, student: Any):
+        client = Client()
+        client.force_login(student)
+        self.csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked secret
+        self.cookie = f"sessionid={client.cookies['sessionid'].value}; csrftoken={self.csrf}"
+
+    def open(self, url: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """Status, content type and body of one request (an HTTP error is a reply too)."""
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, **data}).encode()
+        headers = {"Cookie": self.cookie, "Referer": url}
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=SUBMIT_TIMEOUT) as reply:  # noqa: S310
+                return reply.status, reply.headers["Content-Type"], reply.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read().decode()
 
 
-def submit(opener: urllib.request.OpenerDirector, csrf: str, url: str) -> str:
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf}).encode()
-    request = urllib.request.Request(url, data=data, headers={"Referer": url})  # noqa: S310
+def submit(browser: Browser, url: str) -> str:
+    """The reply's status, or the name of the error when there was none."""
     try:
-        with opener.open(request, timeout=SUBMIT_TIMEOUT) as reply:
-            return str(reply.status)
-    except urllib.error.HTTPError as error:
-        return str(error.code)
+        return str(browser.open(url, {})[0])
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
         return type(error).__name__
 
@@ -196,7 +200,7 @@ def test_killing_workers_mid_submit_never_leaves_an_attempt_half_graded(gunicorn
         a.pk: {r.pk: r.answer for r in Response.objects.filter(attempt_question__attempt=a)}
         for a in attempts
     }
-    openers = {a.pk: opener_for(a.student, base) for a in attempts}
+    browsers = {a.pk: Browser(a.student) for a in attempts}
     url = {a.pk: base + reverse("quizzes:attempt_submit", args=[a.pk]) for a in attempts}
     stop = threading.Event()
     kills = []
@@ -217,8 +221,7 @@ def test_killing_workers_mid_submit_never_leaves_an_attempt_half_graded(gunicorn
     replies: dict[int, str] = {}
 
     def student(attempt: Attempt) -> None:
-        opener, csrf = openers[attempt.pk]
-        replies[attempt.pk] = submit(opener, csrf, url[attempt.pk])
+        replies[attempt.pk] = submit(browsers[attempt.pk], url[attempt.pk])
 
     killing = threading.Thread(target=killer)
     killing.start()
@@ -246,8 +249,7 @@ def test_killing_workers_mid_submit_never_leaves_an_attempt_half_graded(gunicorn
         time.sleep(0.1)
     for attempt in attempts:
         if Attempt.objects.get(pk=attempt.pk).state == AttemptState.IN_PROGRESS:
-            opener, csrf = openers[attempt.pk]
-            assert submit(opener, csrf, url[attempt.pk]) in ("200", "302")
+            assert submit(browsers[attempt.pk], url[attempt.pk]) in ("200", "302")
     assert [assert_whole(a, before) for a in attempts] == ["finished"] * STUDENTS
 
 
@@ -282,3 +284,167 @@ def test_the_student_pages_work_with_the_cache_down(db):
     assert start.status_code == 302
     assert [page.status_code for page in pages] == [200, 200, 200, 200]
     assert Response.objects.get(attempt_question=aq).answer == grading.correct_answer(aq.snapshot)
+
+
+# --- the database restarted under load ------------------------------------------------------------
+
+
+class DatabaseLink:
+    """A TCP relay between the app server and PostgreSQL that can be cut (every connection
+    dropped, new ones refused) and restored: a database restart, without restarting the
+    database every other test is using."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up = threading.Event()
+        self.up.set()
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            if not self.up.is_set():
+                client.close()
+                continue
+            server = socket.create_connection(self.target)
+            with self.lock:
+                self.sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.up.clear()
+        with self.lock:
+            for end in self.sockets:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+            self.sockets.clear()
+
+    def restore(self) -> None:
+        self.up.set()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+@pytest.fixture
+def production_server(transactional_db, tmp_path) -> Iterator[tuple[str, DatabaseLink]]:
+    """gunicorn with production settings (DEBUG off, collected static files) whose database
+    connections go through a DatabaseLink."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the server process must share the test database: PostgreSQL only")
+    settings = connection.settings_dict
+    link = DatabaseLink((settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
+    port = free_port()
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDIS"))
+    }
+    env |= {
+        "DATABASE_URL": f"postgres://{settings['USER']}@127.0.0.1:{link.port}/{settings['NAME']}",
+        "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,  # the sessions made here must hold
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "quizsite.wsgi",
+            "--workers=2",
+            f"--bind=127.0.0.1:{port}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + reverse("quizzes:login"), timeout=2)  # noqa: S310
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        yield base, link
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        link.close()
+
+
+def test_a_database_outage_fails_cleanly_and_the_app_recovers_with_every_answer(
+    production_server,
+):
+    base, link = production_server
+    school_class = SchoolClassFactory()
+    assignment = assign(every_type_quiz(types=SCORED_TYPES[:1]), school_class)
+    student = StudentFactory()
+    EnrollmentFactory(school_class=school_class, student=student)
+    attempt = attempt_start(student=student, assignment=assignment, now=timezone.now())
+    aq = attempt.attempt_questions.get()
+    choices = [c["id"] for c in aq.snapshot["choices"]]
+    browser = Browser(student)
+    autosave = base + reverse("quizzes:attempt_autosave", args=[attempt.pk])
+    dashboard = base + reverse("quizzes:dashboard")
+
+    def save(choice_id: int, revision: int) -> tuple[int, str, str]:
+        fields = form_data(aq.snapshot, aq.display_order, {"choice": choice_id}, "q1")
+        return browser.open(autosave, {"position": "1", "revision": str(revision), **fields})
+
+    now_ms = int(time.time() * 1000)
+    assert save(choices[0], now_ms)[:2] == (200, "application/json")
+
+    link.cut()
+    during = [save(choices[1], now_ms + 1), browser.open(dashboard)]
+
+    link.restore()
+    after = None
+    for _ in range(20):  # the page's script retries every few seconds; here, every 0.25 s
+        after = save(choices[1], now_ms + 2)
+        if after[0] == 200:
+            break
+        time.sleep(0.25)
+
+    for status, content_type, body in during:
+        assert status == 500
+        assert content_type.startswith("text/html")
+        assert "Something went wrong on our side" in body
+        assert "Traceback" not in body and "psycopg" not in body and "OperationalError" not in body
+    assert after is not None and after[:2] == (200, "application/json"), after
+    assert browser.open(dashboard)[0] == 200
+    assert Response.objects.get(attempt_question=aq).answer == {"choice": choices[1]}
