@@ -247,9 +247,6 @@ class Question(models.Model):
             items=[i.text for i in self.order_items.all()],
         )
 
-    def is_facts_due(self, *, today: datetime.date, age_days: int) -> bool:
-        return self.facts_as_of is not None and (today - self.facts_as_of).days > age_days
-
     def snapshot(self) -> dict[str, Any]:
         """The frozen, JSON-able content and key an attempt keeps (see quizzes.grading)."""
 

@@ -126,4 +126,3 @@ def test_facts_due_lists_questions_older_than_the_review_age():
     due = Question.objects.facts_due(today=datetime.date(2026, 6, 1), age_days=365)
 
     assert list(due) == [old]
-    assert old.is_facts_due(today=datetime.date(2026, 6, 1), age_days=365)
