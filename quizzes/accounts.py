@@ -4,6 +4,7 @@ students from a class list, each with a one-time password they must change at fi
 import datetime
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from .models import AccountState, Enrollment, SchoolClass
 from .roster import MAX_FILE_BYTES, RosterProblem, RosterRow, parse_roster, size_problem
+from .usernames import username_problem, username_skeleton
 
 logger = logging.getLogger(__name__)
 
@@ -38,27 +39,101 @@ ONE_TIME_PASSWORD_LENGTH = 10  # 56 ** 10: about 58 bits
 ONE_TIME_PASSWORD_ITERATIONS = 20_000
 
 
+@sensitive_variables("password")
 def teacher_create(
     *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
 ) -> User:
-    """A staff account in the Teachers group (never a superuser)."""
+    """A staff account in the Teachers group (never a superuser).
+
+    The username follows username_check and the password the site's password validators
+    (AUTH_PASSWORD_VALIDATORS, compared with this username, name and email): a ValidationError
+    lists every problem, and nothing is created.
+    """
     user_model = get_user_model()
-    with transaction.atomic():
-        if user_model.objects.filter(username=username).exists():
-            raise ValidationError(
-                _("A user named %(username)s already exists.") % {"username": username},
-                code="username_taken",
-            )
-        user = user_model.objects.create_user(
-            username=username,
-            password=password,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            is_staff=True,
-        )
-        user.groups.add(Group.objects.get(name=TEACHERS_GROUP))
+    user = user_model(
+        username=username,
+        email=UserManager.normalize_email(email),
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=True,
+    )
+    errors: list[ValidationError] = []
+    try:
+        username_check(username)
+    except ValidationError as error:
+        errors.append(error)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        errors.append(error)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+            user.groups.add(Group.objects.get(name=TEACHERS_GROUP))
+    except IntegrityError:  # the same username, created since username_check
+        raise ValidationError(
+            _("A user named %(username)s already exists."),
+            code="username_taken",
+            params={"username": username},
+        ) from None
     return user
+
+
+def username_check(username: str) -> None:
+    """Refuse a username a new account may not take (one rule for sign-up, the class list and
+    create_teacher; quizzes.usernames says why): outside the alphabet, already taken, or
+    reading the same as an existing account's username. The message names no other account."""
+    problem = username_problem(username)
+    if problem is not None:
+        raise ValidationError(
+            _(problem.message), code="username_alphabet", params=dict(problem.params)
+        )
+    existing = usernames_confusable_with_existing([username]).get(username)
+    if existing is None:
+        return
+    if existing.username.lower() == username.lower():
+        raise ValidationError(
+            _("A user named %(username)s already exists."),
+            code="username_taken",
+            params={"username": username},
+        )
+    raise ValidationError(
+        _(
+            "“%(username)s” reads the same as a username that is already taken (letters of "
+            "another alphabet, 0 and o, 1 and l look alike). Choose one that cannot be "
+            "mistaken for it."
+        ),
+        code="username_confusable",
+        params={"username": username},
+    )
+
+
+@dataclass(frozen=True)
+class ExistingAccount:
+    pk: int
+    username: str
+
+
+def usernames_confusable_with_existing(usernames: Iterable[str]) -> dict[str, ExistingAccount]:
+    """For each of `usernames` whose skeleton (quizzes.usernames) an account's username has,
+    that account (the same username, in any case, is one such).
+
+    One query reading every username, their skeletons computed here: a school has thousands of
+    accounts, not millions, and a skeleton costs microseconds. A confusable pair created by two
+    requests at the same moment is not caught (no database constraint can hold a skeleton of
+    the auth user's username); an identical username still is, by its unique index.
+    """
+    wanted = {username_skeleton(username): username for username in usernames}
+    found: dict[str, ExistingAccount] = {}
+    accounts = User.objects.order_by("pk").values_list("pk", "username")
+    for pk, existing in accounts.iterator(chunk_size=5000):
+        username = wanted.get(username_skeleton(existing))
+        if username is not None and username not in found:
+            found[username] = ExistingAccount(pk, existing)
+    return found
 
 
 class AccountStateBackend(ModelBackend):
@@ -247,17 +322,15 @@ def problem_text(problem: RosterProblem) -> str:
 
 
 def _taken_problems(rows: tuple[RosterRow, ...], *, school_class: SchoolClass) -> list[str]:
-    """The rows whose username an account already has, whatever its case."""
+    """The rows whose username an account already has, whatever its case, or one that reads
+    the same (usernames_confusable_with_existing); the other account is not named, since a
+    teacher sees only her own students."""
     line_of = {row.username: row.line for row in rows}
-    taken = dict(
-        User.objects.annotate(lowered=Lower("username"))
-        .filter(lowered__in=line_of)
-        .values_list("lowered", "pk")
-    )
+    taken = usernames_confusable_with_existing(line_of)
     if not taken:
         return []
     if len(taken) == len(rows) and Enrollment.objects.filter(
-        school_class=school_class, student_id__in=taken.values()
+        school_class=school_class, student_id__in=[account.pk for account in taken.values()]
     ).count() == len(rows):
         return [
             _(
@@ -265,11 +338,19 @@ def _taken_problems(rows: tuple[RosterRow, ...], *, school_class: SchoolClass) -
                 "of login slips reloaded? Nothing was created. Passwords are shown only once."
             )
         ]
-    return [
-        _(
-            "Line %(line)s: the username “%(username)s” belongs to an existing account. "
-            "Choose another (a student who already has an account joins with the class code)."
-        )
-        % {"line": line_of[username], "username": username}
-        for username in sorted(taken, key=line_of.__getitem__)
-    ]
+    problems = []
+    for username in sorted(taken, key=line_of.__getitem__):
+        existing = taken[username].username
+        if existing.lower() == username:
+            problem = _(
+                "Line %(line)s: the username “%(username)s” belongs to an existing account. "
+                "Choose another (a student who already has an account joins with the class code)."
+            )
+        else:
+            problem = _(
+                "Line %(line)s: the username “%(username)s” reads the same as an existing "
+                "account's (letters of another alphabet, 0 and o, 1 and l look alike). Choose "
+                "one that cannot be mistaken for it."
+            )
+        problems.append(problem % {"line": line_of[username], "username": username})
+    return problems

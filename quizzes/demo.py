@@ -8,6 +8,7 @@ one (a distractor, a near-miss number, two swapped pairs), so results pages show
 import datetime
 import math
 import random
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -114,13 +115,18 @@ def _teacher() -> Any:
     existing = user_model.objects.filter(username=TEACHER_USERNAME).first()
     if existing is not None:
         return existing
-    return teacher_create(
+    teacher = teacher_create(
         username=TEACHER_USERNAME,
-        password=TEACHER_PASSWORD,
+        password=secrets.token_urlsafe(),  # replaced just below
         first_name="Gulnara",
         last_name="Seitkali",
         email="teacher@example.org",
     )
+    # Demo data only: the README's weak, documented password, set past the password validators
+    # that teacher_create applies to every real account.
+    teacher.set_password(TEACHER_PASSWORD)
+    teacher.save(update_fields=["password"])
+    return teacher
 
 
 def _students(school_class: SchoolClass) -> list[Any]:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from .accounts import username_check
 from .enrolment import class_for_join_code, enrollment_join, join_check
 from .models import Enrollment, SchoolClass
 
@@ -68,7 +69,7 @@ class StudentSignupForm(DescribedErrorsMixin, UserCreationForm):
         # The code comes first on the page, so it, not the username, takes the focus.
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].help_text = _(
-            "You log in with it. Letters, digits and @ . + - _ only; no spaces."
+            "You log in with it. Lower-case Latin letters a–z, digits and . _ - only; no spaces."
         )
         self.fields["join_code"].widget.attrs["autofocus"] = True
         for name, autocomplete in (("first_name", "given-name"), ("last_name", "family-name")):
@@ -80,6 +81,12 @@ class StudentSignupForm(DescribedErrorsMixin, UserCreationForm):
         code = self.cleaned_data["join_code"]
         self.school_class = class_for_join_code(code)
         return code
+
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        if username:  # None when Django found it taken (any case), and said so
+            username_check(username)
+        return username
 
     def save(self, commit: bool = True) -> User:
         """Create the account and its enrollment together, or neither."""

@@ -21,10 +21,11 @@ The file, as teachers' spreadsheets export it:
   "Username", "Логин"; "Email", "Почта"). Quoted fields, blank lines and spaces around values
   are fine; trailing empty cells (an export's unused columns) are ignored.
 - **Rows**: the full name is required (one line, at most 150 characters); the username is
-  required, written in Latin letters, digits and `. _ -` only, and saved in lower case: a
-  Cyrillic letter that looks like a Latin one ("а" for "a") is refused by name, since two
-  accounts that read the same are an impersonation waiting to happen; the email is optional
-  but must look like one. A username appearing twice is refused on its second line.
+  required, in the alphabet of quizzes.usernames (Latin letters, digits and `. _ -`; a
+  Cyrillic letter that looks like a Latin one, "а" for "a", is refused by name) and saved in
+  lower case; the email is optional but must look like one. A username appearing twice, or
+  reading the same as an earlier one (`student0l` after `student01`: their skeletons match),
+  is refused on its second line.
 - **Limits**: at most MAX_ROWS students and MAX_FILE_BYTES bytes per file.
 
 Every problem names its line (the line a record starts on, counting blank lines, as a text
@@ -43,6 +44,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .usernames import username_problem, username_skeleton
+
 MAX_FILE_BYTES = 200_000  # 500 rows of long names and emails fit in well under half of it
 MAX_ROWS = 500
 FULL_NAME_MAX_LENGTH = 150  # Django's first_name, where the full name is kept
@@ -52,8 +55,6 @@ EMAIL_MAX_LENGTH = 254
 FULL_NAME, USERNAME, EMAIL = "full_name", "username", "email"
 POSITIONAL_COLUMNS = (FULL_NAME, USERNAME, EMAIL)
 
-USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
-USERNAME_CHARACTER = re.compile(r"[A-Za-z0-9._-]")
 # A deliberately plain check; Django's EmailValidator runs after this on the server side.
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+\Z")
 
@@ -62,19 +63,6 @@ def gettext_noop(message: str) -> str:
     """Marks a message for translation (makemessages looks for this name) without Django."""
     return message
 
-
-# Letters of other alphabets that read as Latin ones: the reason usernames are ASCII only.
-LOOK_ALIKES = {
-    # Cyrillic
-    "а": "a", "в": "B", "е": "e", "к": "k", "м": "M", "н": "H", "о": "o", "р": "p", "с": "c",
-    "т": "T", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ӏ": "l",
-    "ү": "y", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
-    "С": "C", "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Һ": "H", "Ү": "Y",
-    # Greek
-    "α": "a", "ο": "o", "ρ": "p", "ι": "i", "κ": "k", "ν": "v", "τ": "t", "υ": "u", "χ": "x",
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-}  # fmt: skip
 
 # Header cells, compared without case, spaces or punctuation ("Аты-жөні" → "атыжөні").
 HEADER_NAMES = {
@@ -311,24 +299,37 @@ def _rows(records: list[_Record], *, encoding: str) -> tuple[list[RosterRow], li
             )
         ]
     rows: list[RosterRow] = []
-    first_line: dict[str, int] = {}
+    first_row: dict[str, RosterRow] = {}  # by username_skeleton: look-alikes are duplicates
     for record in body:
         row, row_problems = _row(record, columns or POSITIONAL_COLUMNS, encoding=encoding)
         problems += row_problems
         if row is None:
             continue
-        if row.username in first_line:
-            problems.append(
-                RosterProblem(
-                    row.line,
-                    gettext_noop("The username “%(username)s” is also on line %(other)s."),
-                    {"username": row.username, "other": first_line[row.username]},
-                )
-            )
+        skeleton = username_skeleton(row.username)
+        first = first_row.get(skeleton)
+        if first is not None:
+            problems.append(_duplicate_problem(row, first))
             continue
-        first_line[row.username] = row.line
+        first_row[skeleton] = row
         rows.append(row)
     return rows, problems
+
+
+def _duplicate_problem(row: RosterRow, first: RosterRow) -> RosterProblem:
+    if row.username == first.username:
+        return RosterProblem(
+            row.line,
+            gettext_noop("The username “%(username)s” is also on line %(other)s."),
+            {"username": row.username, "other": first.line},
+        )
+    return RosterProblem(
+        row.line,
+        gettext_noop(
+            "The username “%(username)s” reads the same as “%(first)s” on line %(other)s: "
+            "choose usernames that cannot be mistaken for each other."
+        ),
+        {"username": row.username, "first": first.username, "other": first.line},
+    )
 
 
 def _row(
@@ -421,39 +422,10 @@ def _username_problems(username: str) -> list[RosterProblem]:
             gettext_noop("The username is longer than %(limit)s characters."),
             limit=USERNAME_MAX_LENGTH,
         )
-    wrong = next((c for c in username if not USERNAME_CHARACTER.match(c)), None)
-    if wrong in LOOK_ALIKES:
-        return _problem(
-            gettext_noop(
-                "The username “%(username)s” contains “%(char)s” (%(unicode)s), which looks like "
-                "the Latin “%(latin)s” but is another letter: retype the username with a Latin "
-                "keyboard layout."
-            ),
-            username=username,
-            char=wrong,
-            unicode=_code_point(wrong),
-            latin=LOOK_ALIKES[wrong],
-        )
-    if wrong is not None:
-        return _problem(
-            gettext_noop(
-                "The username “%(username)s” contains “%(char)s” (%(unicode)s): usernames use "
-                "only Latin letters a–z, digits and . _ -"
-            ),
-            username=username,
-            char=wrong,
-            unicode=_code_point(wrong),
-        )
-    if not USERNAME_PATTERN.match(username.lower()):
-        return _problem(
-            gettext_noop("The username “%(username)s” must start with a Latin letter or a digit."),
-            username=username,
-        )
+    problem = username_problem(username, lower_case=False)  # saved in lower case (_row)
+    if problem is not None:
+        return [RosterProblem(None, problem.message, problem.params)]
     return []
-
-
-def _code_point(char: str) -> str:
-    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
 
 
 def _email_problems(email: str) -> list[RosterProblem]:

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from quizzes.admin import scoring_views
+from quizzes.admin.widgets import AutocompleteWidgetsMixin
 from quizzes.authoring import KeyParts, key_warnings, validate_key
 from quizzes.http import request_user
 from quizzes.library import (
@@ -302,7 +303,7 @@ class MoveToBankForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AutocompleteWidgetsMixin, admin.ModelAdmin):
     form = QuestionForm
     list_display = ["title", "type", "bank", "status", "difficulty", "facts_as_of"]
     list_filter = ["bank", "type", "status", "difficulty", "tags", FactsReviewFilter]

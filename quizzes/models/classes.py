@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 # No 0/O, 1/I/L: join codes are read aloud and copied from a board.
@@ -132,3 +132,17 @@ class Enrollment(models.Model):
     def clean(self) -> None:
         if self.student_id and not is_student_account(self.student):
             raise ValidationError({"student": not_a_student_error(display_name(self.student))})
+
+
+def students_taught_by(user: User) -> Q:
+    """On User: the student accounts enrolled in a class `user` teaches (taught_by), the only
+    students a teacher sees; every student account for a superuser."""
+    if getattr(user, "is_superuser", False):
+        return STUDENT_ACCOUNTS
+    return STUDENT_ACCOUNTS & Q(
+        Exists(
+            Enrollment.objects.filter(
+                student=OuterRef("pk"), school_class__in=SchoolClass.objects.taught_by(user)
+            )
+        )
+    )

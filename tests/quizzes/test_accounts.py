@@ -9,7 +9,7 @@ from django.urls import reverse
 from quizzes.enrolment import enrollment_join, join_code_normalise
 from quizzes.forms import StudentSignupForm
 from quizzes.models import Enrollment
-from tests.factories import EnrollmentFactory, SchoolClassFactory
+from tests.factories import EnrollmentFactory, SchoolClassFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -89,6 +89,30 @@ def test_signup_with_a_taken_username_creates_nothing(client, school_class, stud
     assert response.status_code == 200
     assert "already exists" in " ".join(response.context["form"].errors["username"])
     assert User.objects.filter(username__iexact="student_a").count() == 1
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("existing", "username", "message"),
+    [
+        ("student01", "studеnt01", "contains “е” (U+0435 CYRILLIC SMALL LETTER IE)"),
+        ("student01", "student0l", "reads the same as a username that is already taken"),
+        ("studеnt01", "student01", "reads the same as a username that is already taken"),
+        ("student01", "Student02", "lower case: “student02”, not “Student02”"),
+    ],
+    ids=["cyrillic-e", "l-for-1", "beside-an-old-cyrillic-account", "capitals"],
+)
+def test_signup_refuses_a_username_that_reads_like_another_and_creates_nothing(
+    client, school_class, existing, username, message
+):
+    StudentFactory(username=existing)
+
+    response = client.post(reverse("quizzes:signup"), _signup_data(username=username))
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["username"])
+    assert existing not in response.content.decode()  # the other account is not named
+    assert User.objects.count() == 1
     assert not Enrollment.objects.exists()
 
 

@@ -136,16 +136,21 @@ def test_attempt_changelist_query_count(
 
 @ROWS
 def test_user_changelist_query_count(
-    rows, other_teacher, admin_user, teacher_client, django_assert_num_queries
+    rows, teacher, other_teacher, admin_user, teacher_client, django_assert_num_queries
 ):
-    StudentFactory.create_batch(rows)
+    mine = SchoolClassFactory(teachers=[teacher])
+    for student in StudentFactory.create_batch(rows):
+        EnrollmentFactory(school_class=mine, student=student)
+    EnrollmentFactory(school_class=SchoolClassFactory(teachers=[other_teacher]))
+    StudentFactory()  # in no class
 
-    # 1-4 session, user, permissions; 5 count of filtered students; 6 count of all students;
-    # 7 the page (students only: no staff, no superusers). Teachers get no list filters.
+    # 1-4 session, user, permissions; 5 count of filtered users; 6 count of all users she
+    # sees; 7 the page (herself and her classes' students, through one EXISTS subquery).
+    # Teachers get no list filters.
     with django_assert_num_queries(7):
         response = teacher_client.get(reverse("admin:auth_user_changelist"))
 
-    assert listed(response) == rows
+    assert listed(response) == rows + 1
 
 
 # --- change pages: their inlines cost the same whatever the number of rows ----------------

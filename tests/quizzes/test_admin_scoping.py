@@ -598,12 +598,128 @@ def test_every_teacher_sees_every_question(teacher, teacher_client, other_teache
 # -- users --------------------------------------------------------------------------------------
 
 
-def test_user_admin_shows_a_teacher_only_students(
-    teacher_client, other_teacher, student, other_student, admin_user
+def test_user_admin_shows_a_teacher_herself_and_the_students_of_her_classes_only(
+    teacher, teacher_client, other_teacher, class_a, class_b, student, admin_user
 ):
+    in_both = StudentFactory(username="in_both")
+    EnrollmentFactory(school_class=class_a, student=in_both)
+    EnrollmentFactory(school_class=class_b, student=in_both)
+    StudentFactory(username="in_no_class")
+
     response = teacher_client.get(reverse("admin:auth_user_changelist"))
 
-    assert set(result_list(response)) == {student, other_student}
+    assert sorted(result_list(response), key=str) == [in_both, student, teacher]
+
+
+def test_user_admin_search_never_reaches_past_her_students(teacher_client, class_a, class_b):
+    response = teacher_client.get(reverse("admin:auth_user_changelist"), {"q": "student_b"})
+
+    assert result_list(response) == []
+
+
+@pytest.mark.parametrize("persona", ["other_student", "unenrolled"])
+def test_teacher_cannot_open_a_student_she_does_not_teach(
+    teacher_client, class_a, class_b, request, persona
+):
+    user = (
+        StudentFactory(username="unenrolled")
+        if persona == "unenrolled"
+        else request.getfixturevalue(persona)
+    )
+
+    response = teacher_client.get(reverse("admin:auth_user_change", args=[user.pk]))
+
+    assert_shown_as_missing(response)
+
+
+def test_teacher_sees_her_own_students_email_and_last_login(teacher_client, class_a, student):
+    student.email = "aigerim@example.kz"
+    student.last_login = timezone.now()
+    student.save()
+
+    response = teacher_client.get(reverse("admin:auth_user_change", args=[student.pk]))
+
+    assert response.status_code == 200
+    assert "aigerim@example.kz" in response.text
+
+
+def student_autocomplete(client, term: str, *, field=("quizzes", "enrollment", "student")):
+    """The ids and labels the enrolment (or another) autocomplete offers for `term`."""
+    app_label, model_name, field_name = field
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name, "term": term},
+    )
+    assert response.status_code == 200
+    return response.json()["results"]
+
+
+def test_the_enrolment_autocomplete_finds_only_her_students_by_part_of_a_name(
+    teacher_client, teacher, class_a, class_b, student, other_student
+):
+    other_student.email = "student_b@example.kz"
+    other_student.save()
+
+    results = student_autocomplete(teacher_client, "student")
+
+    assert results == [{"id": str(student.pk), "text": "student_a"}]
+    assert student_autocomplete(teacher_client, "@example.kz") == []
+
+
+def test_the_enrolment_autocomplete_finds_any_student_by_exact_username(
+    teacher_client, class_a, class_b, other_student
+):
+    other_student.email = "student_b@example.kz"
+    other_student.save()
+
+    results = student_autocomplete(teacher_client, " Student_B ")
+
+    # The username alone: nothing else about a student she does not teach.
+    assert results == [{"id": str(other_student.pk), "text": "student_b"}]
+
+
+@pytest.mark.parametrize("term", ["teacher_b", "admin", "teacher_a"])
+def test_the_enrolment_autocomplete_never_offers_a_staff_account(
+    teacher_client, class_a, other_teacher, admin_user, term
+):
+    assert student_autocomplete(teacher_client, term) == []
+
+
+def test_the_override_autocomplete_finds_only_her_students_even_by_exact_username(
+    teacher_client, class_a, class_b, student
+):
+    field = ("quizzes", "assignmentoverride", "student")
+
+    assert student_autocomplete(teacher_client, "student_b", field=field) == []
+    assert student_autocomplete(teacher_client, "student_a", field=field) == [
+        {"id": str(student.pk), "text": "student_a"}
+    ]
+
+
+def test_a_student_found_by_exact_username_can_be_enrolled(
+    teacher, teacher_client, class_a, class_b, other_student
+):
+    [found] = student_autocomplete(teacher_client, "student_b")
+    data = class_form_data(
+        name=class_a.name,
+        teachers=[teacher],
+        enrollments=[{"student": found["id"]}],
+    )
+
+    response = teacher_client.post(
+        reverse("admin:quizzes_schoolclass_change", args=[class_a.pk]), data
+    )
+
+    assert response.status_code == 302
+    assert class_a.enrollments.filter(student=other_student).exists()
+
+
+def test_superuser_autocomplete_finds_every_student_by_part_of_a_name(
+    admin_client, class_a, class_b, student, other_student
+):
+    results = student_autocomplete(admin_client, "student")
+
+    assert {row["id"] for row in results} == {str(student.pk), str(other_student.pk)}
 
 
 @pytest.mark.parametrize("persona", ["other_teacher", "admin_user"])

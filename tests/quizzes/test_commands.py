@@ -4,27 +4,123 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from quizzes.accounts import teacher_create
 from quizzes.models import Assignment, Attempt, AttemptState, Enrollment, SchoolClass
+from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_create_teacher_makes_a_staff_member_of_the_teachers_group_not_a_superuser():
-    call_command(
-        "create_teacher", "ms_amanova", "--password", "long-enough-pass", stdout=io.StringIO()
-    )
+def create_teacher(*args: str, env_password: str | None = None, monkeypatch) -> str:
+    """Run create_teacher with its password in QUIZZES_TEACHER_PASSWORD (if given)."""
+    if env_password is None:
+        monkeypatch.delenv("QUIZZES_TEACHER_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("QUIZZES_TEACHER_PASSWORD", env_password)
+    out = io.StringIO()
+    call_command("create_teacher", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_create_teacher_makes_a_staff_member_of_the_teachers_group_not_a_superuser(monkeypatch):
+    out = create_teacher("ms_amanova", env_password="long-enough-pass", monkeypatch=monkeypatch)
 
     user = get_user_model().objects.get(username="ms_amanova")
     assert user.is_staff and not user.is_superuser
     assert user.groups.filter(name="Teachers").exists()
     assert user.check_password("long-enough-pass")
+    assert "ms_amanova created" in out
 
 
-def test_create_teacher_refuses_an_existing_username(teacher):
+def test_create_teacher_asks_for_the_password_twice(monkeypatch):
+    answers = iter(["long-enough-pass", "long-enough-pass"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+
+    create_teacher("ms_amanova", monkeypatch=monkeypatch)
+
+    assert get_user_model().objects.get(username="ms_amanova").check_password("long-enough-pass")
+    assert next(answers, None) is None
+
+
+def test_create_teacher_refuses_two_different_passwords(monkeypatch):
+    answers = iter(["long-enough-pass", "long-enough-pasS"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+
+    with pytest.raises(CommandError, match="differ"):
+        create_teacher("ms_amanova", monkeypatch=monkeypatch)
+
+    assert not get_user_model().objects.filter(username="ms_amanova").exists()
+
+
+def test_create_teacher_without_a_terminal_or_the_variable_says_what_to_set(monkeypatch):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+
+    with pytest.raises(CommandError, match="QUIZZES_TEACHER_PASSWORD"):
+        create_teacher("ms_amanova", monkeypatch=monkeypatch)
+
+    assert not get_user_model().objects.filter(username="ms_amanova").exists()
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("1", "too short"),
+        ("password123", "too common"),
+        ("12345678901", "entirely numeric"),
+        ("ms_amanova1", "too similar to the username"),
+    ],
+)
+def test_create_teacher_refuses_a_weak_password_and_creates_nothing(monkeypatch, password, message):
+    with pytest.raises(CommandError, match=message) as refused:
+        create_teacher("ms_amanova", env_password=password, monkeypatch=monkeypatch)
+
+    assert "Nothing was created" in str(refused.value)
+    assert not get_user_model().objects.filter(username="ms_amanova").exists()
+
+
+def test_create_teacher_refuses_a_password_on_the_command_line(monkeypatch):
+    with pytest.raises(CommandError, match="shell history") as refused:
+        create_teacher(
+            "ms_amanova", "--password", "long-enough-pass", env_password="", monkeypatch=monkeypatch
+        )
+
+    assert "QUIZZES_TEACHER_PASSWORD" in str(refused.value)
+    assert not get_user_model().objects.filter(username="ms_amanova").exists()
+
+
+def test_create_teacher_refuses_an_existing_username(teacher, monkeypatch):
     with pytest.raises(CommandError, match="already exists"):
-        call_command("create_teacher", teacher.username, "--password", "x", stdout=io.StringIO())
+        create_teacher(teacher.username, env_password="long-enough-pass", monkeypatch=monkeypatch)
+
+
+@pytest.mark.parametrize("username", ["teacher_а", "Teacher_A", "teacher_a "])
+def test_create_teacher_refuses_a_username_outside_the_alphabet(teacher, monkeypatch, username):
+    with pytest.raises(CommandError, match="Nothing was created"):
+        create_teacher(username, env_password="long-enough-pass", monkeypatch=monkeypatch)
+
+    assert get_user_model().objects.count() == 1
+
+
+def test_create_teacher_refuses_a_username_that_reads_like_an_existing_one(monkeypatch):
+    StudentFactory(username="ms_amanova1")
+
+    with pytest.raises(CommandError, match="reads the same"):
+        create_teacher("ms_amanoval", env_password="long-enough-pass", monkeypatch=monkeypatch)
+
+    assert not get_user_model().objects.filter(username="ms_amanoval").exists()
+
+
+def test_teacher_create_checks_the_password_for_every_caller(db):
+    with pytest.raises(ValidationError) as refused:
+        teacher_create(username="ms_amanova", password="1")
+
+    assert "too short" in " ".join(refused.value.messages)
+    assert not get_user_model().objects.filter(username="ms_amanova").exists()
 
 
 def test_seed_demo_needs_the_banks_first():

@@ -1,9 +1,9 @@
 """The pure modules import nothing from Django, so they can be tested and reused without it.
 
 The style guide's promise for grading, drawing, review rows, presentation, regrading,
-statistics and charts, the question-type registry and the file parsers (bank files, class
-lists): each is imported in a fresh interpreter (no settings), and the modules loaded
-afterwards are checked.
+statistics and charts, the question-type registry, the file parsers (bank files, class
+lists) and the username rule: each is imported in a fresh interpreter (no settings), and the
+modules loaded afterwards are checked.
 """
 
 import os
@@ -24,6 +24,7 @@ PURE_MODULES = [
     "quizzes.statistics",
     "quizzes.charts",
     "quizzes.roster",
+    "quizzes.usernames",
 ]
 
 

@@ -234,6 +234,16 @@ def test_every_bad_line_is_reported_in_line_order():
     assert [line for line, _text in problems(data)] == [2, 3, 4, 5]
 
 
+def test_two_usernames_of_one_file_that_read_the_same_are_refused():
+    assert problems(b"Ann Lee,student01\nBen Ode,studentOl\n") == [
+        (
+            2,
+            "The username “studentol” reads the same as “student01” on line 1: choose "
+            "usernames that cannot be mistaken for each other.",
+        )
+    ]
+
+
 def test_unsaved_kazakh_letters_explain_what_to_do():
     [problem] = parse_roster("Имя;Логин\n?лия;aliya\n".encode("cp1251")).problems
 
@@ -445,3 +455,21 @@ def test_generated_passwords_use_letters_and_digits_only():
 
 def test_a_row_is_plain_data():
     assert RosterRow(1, "Ann", "ann") == RosterRow(1, "Ann", "ann", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("existing", ["student01", "studеnt01"])  # the second: Cyrillic е
+def test_a_username_that_reads_like_an_existing_one_is_refused_and_nothing_created(
+    school_class, teacher, existing
+):
+    StudentFactory(username=existing)
+
+    result = do_import(school_class, teacher, "Ann Lee,ann\nBen Ode,student0l\n")
+
+    assert result.students == ()
+    assert result.problems == (
+        "Line 2: the username “student0l” reads the same as an existing account's (letters of "
+        "another alphabet, 0 and o, 1 and l look alike). Choose one that cannot be mistaken "
+        "for it.",
+    )
+    assert not User.objects.filter(username__in=["ann", "student0l"]).exists()
