@@ -606,7 +606,9 @@ class QuestionAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         obj = self.get_object(request, object_id)
         refusal = self.edit_refusal(request, obj) if obj is not None else ""
-        extra_context = {**(extra_context or {}), "edit_refusal": refusal}
+        # Attempts keep the snapshot they were given: an edit reaches them only by a regrade.
+        in_use = obj is not None and obj.attempt_questions.exists()
+        extra_context = {**(extra_context or {}), "edit_refusal": refusal, "is_in_use": in_use}
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- bulk actions ---------------------------------------------------------------------------

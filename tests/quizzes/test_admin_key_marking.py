@@ -4,10 +4,19 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.fractions import fraction_menu, fraction_percent
 from quizzes.models import Choice, Question, QuestionType
-from tests.factories import BankFactory, QuestionFactory
+from quizzes.services import attempt_start
+from tests.factories import (
+    AssignmentFactory,
+    BankFactory,
+    EnrollmentFactory,
+    QuestionFactory,
+    SchoolClassFactory,
+    SlotFactory,
+)
 from tests.quizzes.test_admin_questions import ADD_URL, question_post
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +180,21 @@ def test_the_menu_is_moodles_and_reads_in_percent():
     assert fraction_percent(D("0.1428571")) == "14.3\u00a0%"
     assert fraction_percent(D("0.35")) == "35\u00a0%"
     assert fraction_percent(D("0.1234567")) == "12.34567\u00a0%"
+
+
+def test_a_question_students_answered_warns_and_links_to_regrade(teacher, teacher_client):
+    question = QuestionFactory(type=QuestionType.SINGLE, published=True)
+    unused = QuestionFactory(type=QuestionType.SINGLE, published=True)
+    assignment = AssignmentFactory(school_class=SchoolClassFactory(teachers=[teacher]))
+    SlotFactory(quiz=None, assignment=assignment, question=question)
+    enrollment = EnrollmentFactory(school_class=assignment.school_class)
+    attempt_start(student=enrollment.student, assignment=assignment, now=timezone.now())
+    change = "admin:quizzes_question_change"
+
+    used_page = teacher_client.get(reverse(change, args=[question.pk])).text
+    unused_page = teacher_client.get(reverse(change, args=[unused.pk])).text
+
+    regrade = reverse("admin:quizzes_question_regrade", args=[question.pk])
+    assert "Students have already answered this question" in used_page
+    assert f'<a href="{regrade}">regrade the attempts</a>' in used_page
+    assert "Students have already answered" not in unused_page
