@@ -118,8 +118,8 @@ def _check_true_false(parts: KeyParts) -> list[ValidationError]:
         return [
             ValidationError(
                 _(
-                    "A true/false question has exactly two choices, True and False: "
-                    "one with fraction 1 and the other with fraction 0."
+                    "A true/false question has exactly two choices, True and False: mark which "
+                    "one is correct (100 %, fraction 1); the other gets 0."
                 ),
                 code="true_false_shape",
             )

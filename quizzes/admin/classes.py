@@ -422,10 +422,43 @@ class AttemptQuestionInline(admin.TabularInline):
         return response.override_comment if response and response.override_comment else "—"
 
 
+class AttemptAssignmentFilter(admin.SimpleListFilter):
+    """The assignments the listed attempts belong to (so only the teacher's), in one query."""
+
+    title = gettext_lazy("assignment")
+    parameter_name = "assignment"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[Any, str]]:
+        attempts = model_admin.get_queryset(request)
+        assignments = Assignment.objects.filter(pk__in=attempts.values("assignment"))
+        return [
+            (assignment.pk, str(assignment))
+            for assignment in assignments.select_related("quiz", "school_class")
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(assignment_id=value) if value and value.isdigit() else queryset
+
+
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
-    list_display = ["student", "assignment", "number", "state", "percent_display", "finished_at"]
-    list_filter = ["state", ("assignment__school_class", admin.RelatedOnlyFieldListFilter)]
+    # The score comes second: a narrow screen shows it without scrolling sideways.
+    list_display = [
+        "student_name",
+        "percent_display",
+        "state",
+        "assignment",
+        "number",
+        "finished_at",
+    ]
+    list_display_links = ["student_name"]
+    list_filter = [
+        "state",
+        ("assignment__school_class", admin.RelatedOnlyFieldListFilter),
+        AttemptAssignmentFilter,
+        ("assignment__quiz", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["student", "assignment__quiz", "assignment__school_class"]
     search_fields = ["student__username", "student__first_name", "student__last_name"]
     inlines = [AttemptQuestionInline]
@@ -457,7 +490,13 @@ class AttemptAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description=gettext_lazy("score"))
+    @admin.display(description=gettext_lazy("student"), ordering="student__last_name")
+    def student_name(self, attempt: Attempt) -> str:
+        student = attempt.student
+        name = student.get_full_name()
+        return f"{name} ({student.username})" if name else student.username
+
+    @admin.display(description=gettext_lazy("score"), ordering="score")
     def percent_display(self, attempt: Attempt) -> str:
         if attempt.percent is None:
             return "—"

@@ -23,8 +23,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from quizzes.admin import scoring_views
+from quizzes.admin.key_fields import FractionChoiceField, RowRadio
 from quizzes.admin.widgets import AutocompleteWidgetsMixin
 from quizzes.authoring import KeyParts, key_warnings, validate_key
+from quizzes.fractions import fraction_percent
 from quizzes.http import request_user
 from quizzes.library import (
     has_valid_key,
@@ -169,8 +171,8 @@ class OrderItemFormSet(KeyRowsFormSet):
 
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2, "cols": 40})
-FRACTION_INPUT = forms.NumberInput(attrs={"step": "any", "style": "width: 7em"})
 POSITION_INPUT = forms.NumberInput(attrs={"style": "width: 4em"})
+ONE, ZERO = Decimal(1), Decimal(0)
 
 
 class KeyRowForm(forms.ModelForm):
@@ -183,28 +185,129 @@ class KeyRowForm(forms.ModelForm):
         return bool(set(self.changed_data) - {"position"})
 
 
+class GradedRowForm(KeyRowForm):
+    """A row whose share of the marks is chosen from the grade menu, negatives included."""
+
+    fraction = FractionChoiceField(
+        minimum=-ONE,
+        label=_("Grade"),
+        help_text=_(
+            "Share of the question's points for picking this choice; the correct choices add "
+            "up to 100 %, a wrong one may take marks away."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("fraction")
+        if self.instance.pk is not None and isinstance(field, FractionChoiceField):
+            field.offer(self.instance.fraction)
+
+
+class AnswerRowForm(GradedRowForm):
+    fraction = FractionChoiceField(
+        minimum=ZERO,
+        label=_("Grade"),
+        help_text=_("100 % for a fully right answer; less for a nearly right one."),
+    )
+
+
+class CorrectRowForm(KeyRowForm):
+    """A true/false row: the teacher marks which row is correct (100 %); the others get 0."""
+
+    correct = forms.BooleanField(label=_("Correct answer"), required=False, widget=RowRadio)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["correct"] = self.instance.pk is not None and self.instance.fraction == ONE
+        if self.initial["correct"] and "fraction" in self.fields:
+            self.initial["fraction"] = ZERO  # the partial-credit menu of the correct row
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("correct"):
+            cleaned["fraction"] = ONE
+        elif "fraction" not in self.fields or cleaned.get("fraction") is None:
+            cleaned["fraction"] = ZERO
+        if "fraction" not in self.fields:  # not written to the row by the form: write it here
+            self.instance.fraction = cleaned["fraction"]
+        return cleaned
+
+
+class SingleChoiceRowForm(CorrectRowForm):
+    """A single-choice row: the correct radio, and partial credit for a nearly right choice."""
+
+    fraction = FractionChoiceField(
+        minimum=ZERO,
+        maximum=Decimal("0.9"),
+        required=False,
+        label=_("Partial credit"),
+        help_text=_("Only for a choice that is not the correct answer but nearly right."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["fraction"]
+        if self.instance.pk is not None and isinstance(field, FractionChoiceField):
+            field.offer(self.instance.fraction if self.instance.fraction != ONE else None)
+
+
 class KeyRowsInline(admin.TabularInline):
-    form = KeyRowForm
+    form: type[forms.ModelForm] = KeyRowForm
     extra = 3
     widgets: dict[str, forms.Widget] = {}
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        kwargs.setdefault(
-            "widgets", {"position": POSITION_INPUT, "fraction": FRACTION_INPUT, **self.widgets}
-        )
+        kwargs.setdefault("widgets", {"position": POSITION_INPUT, **self.widgets})
         return super().get_formset(request, obj, **kwargs)
+
+    def _is_read_only(self, request: HttpRequest, obj: Any) -> bool:
+        parent = self.admin_site.get_model_admin(Question)
+        return obj is not None and not parent.has_change_permission(request, obj)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        if not self._is_read_only(request, obj):
+            return fields
+        # Shown read-only, a stored 1.0000000 reads as the grade the menu would show.
+        shown = [name for name in fields if name != "correct" or "fraction" not in fields]
+        return ["grade" if name in ("fraction", "correct") else name for name in shown]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "grade"] if self._is_read_only(request, obj) else fields
+
+    @admin.display(description=_("Grade"))
+    def grade(self, row: Any) -> str:
+        return fraction_percent(row.fraction) if hasattr(row, "fraction") else ""
 
 
 class ChoiceInline(KeyRowsInline):
+    """Multiple response: a grade per choice."""
+
     model = Choice
+    form: type[forms.ModelForm] = GradedRowForm
     formset = ChoiceFormSet
     fields = ["text", "fraction", "feedback", "position"]
     widgets = {"text": SMALL_TEXT, "feedback": SMALL_TEXT}
     extra = 4
 
 
+class SingleChoiceInline(ChoiceInline):
+    form = SingleChoiceRowForm
+    fields = ["text", "correct", "fraction", "feedback", "position"]
+
+
+class TrueFalseInline(ChoiceInline):
+    form = CorrectRowForm
+    fields = ["text", "correct", "feedback", "position"]
+    extra = 2
+    max_num = 2
+
+
 class AcceptedAnswerInline(KeyRowsInline):
     model = AcceptedAnswer
+    form = AnswerRowForm
     formset = AcceptedAnswerFormSet
     fields = ["text", "fraction", "feedback", "position"]
     widgets = {"feedback": SMALL_TEXT}
@@ -212,6 +315,7 @@ class AcceptedAnswerInline(KeyRowsInline):
 
 class NumericAnswerInline(KeyRowsInline):
     model = NumericAnswer
+    form = AnswerRowForm
     formset = NumericAnswerFormSet
     fields = ["value", "tolerance", "fraction", "feedback", "position"]
     widgets = {"feedback": SMALL_TEXT}
@@ -237,6 +341,10 @@ INLINE_BY_KEY_ROWS: dict[str, type[KeyRowsInline]] = {
     "numeric": NumericAnswerInline,
     "pairs": MatchPairInline,
     "items": OrderItemInline,
+}
+INLINE_BY_TYPE: dict[str, type[KeyRowsInline]] = {
+    QuestionType.SINGLE: SingleChoiceInline,
+    QuestionType.TRUE_FALSE: TrueFalseInline,
 }
 
 
@@ -312,6 +420,10 @@ class QuestionAdmin(AutocompleteWidgetsMixin, admin.ModelAdmin):
     autocomplete_fields = ["tags", "stimulus"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
     actions = ["publish", "retire", "move_to_bank", "duplicate"]
+
+    class Media:
+        js = ["quizzes/authoring.js"]  # numbers rows added in the page (radio value, position)
+
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["type", "bank", "title", "status", "key"]}),
@@ -355,7 +467,9 @@ class QuestionAdmin(AutocompleteWidgetsMixin, admin.ModelAdmin):
     def get_inlines(self, request: HttpRequest, obj: Question | None) -> list[Any]:
         question_type = self.requested_type(request, obj)
         rows = key_rows(question_type) if question_type else None
-        return [INLINE_BY_KEY_ROWS[rows]] if rows else []
+        if not rows:
+            return []
+        return [INLINE_BY_TYPE.get(question_type or "") or INLINE_BY_KEY_ROWS[rows]]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -383,8 +497,9 @@ class QuestionAdmin(AutocompleteWidgetsMixin, admin.ModelAdmin):
             {"position": after + n} for n in range(1, inline.get_extra(request, obj) + 1)
         ]
         if obj.pk is None and self.requested_type(request, None) == QuestionType.TRUE_FALSE:
-            initial[0].update(text=_("True"), fraction=Decimal(1))
-            initial[1].update(text=_("False"), fraction=Decimal(0))
+            # The teacher marks which is true: nothing is marked for her.
+            initial[0].update(text=_("True"))
+            initial[1].update(text=_("False"))
         kwargs["initial"] = initial
         return kwargs
 
@@ -496,7 +611,9 @@ class QuestionAdmin(AutocompleteWidgetsMixin, admin.ModelAdmin):
     ) -> HttpResponse:
         obj = self.get_object(request, object_id)
         refusal = self.edit_refusal(request, obj) if obj is not None else ""
-        extra_context = {**(extra_context or {}), "edit_refusal": refusal}
+        # Attempts keep the snapshot they were given: an edit reaches them only by a regrade.
+        in_use = obj is not None and obj.attempt_questions.exists()
+        extra_context = {**(extra_context or {}), "edit_refusal": refusal, "is_in_use": in_use}
         return super().change_view(request, object_id, form_url, extra_context)
 
     # -- bulk actions ---------------------------------------------------------------------------

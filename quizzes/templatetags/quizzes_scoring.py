@@ -4,6 +4,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from quizzes.fractions import fraction_percent
+
 register = template.Library()
 
 
@@ -18,6 +20,12 @@ def percent(fraction: Decimal | None) -> str:
     if fraction is None:
         return "—"
     return f"{_short(Decimal(fraction) * 100, '0.1')}\u00a0%"
+
+
+@register.filter
+def grade(fraction: Decimal | None) -> str:
+    """A key row's grade as the authoring menu words it: 1 → "100 %", 0.3333333 → "33.3 %"."""
+    return fraction_percent(fraction)
 
 
 @register.filter

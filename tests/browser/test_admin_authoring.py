@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import Page, expect
 
+from quizzes.fractions import fraction_key
 from quizzes.models import Choice, Question, QuestionStatus, QuestionType
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import BankFactory, QuestionFactory, TeacherFactory
@@ -24,9 +25,9 @@ AUTHORING = {
     QuestionType.SINGLE: (
         "choices",
         [
-            {"text": "Astana", "fraction": "1", "feedback": "Yes, since 1997.", "position": "1"},
-            {"text": "Almaty", "fraction": "0", "feedback": "The former capital.", "position": "2"},
-            {"text": "Bishkek", "fraction": "0", "feedback": "Kyrgyzstan.", "position": "3"},
+            {"text": "Astana", "correct": "on", "feedback": "Yes, since 1997.", "position": "1"},
+            {"text": "Almaty", "feedback": "The former capital.", "position": "2"},
+            {"text": "Bishkek", "feedback": "Kyrgyzstan.", "position": "3"},
         ],
         ("text", "fraction"),
         [("Astana", Decimal(1)), ("Almaty", Decimal(0)), ("Bishkek", Decimal(0))],
@@ -47,8 +48,8 @@ AUTHORING = {
     ),
     QuestionType.TRUE_FALSE: (
         "choices",
-        # The add page pre-fills True (1) and False (0): the teacher types nothing here.
-        [],
+        # The add page pre-fills the words True and False; the teacher marks which is true.
+        [{"correct": "on"}],
         ("text", "fraction"),
         [("True", Decimal(1)), ("False", Decimal(0))],
     ),
@@ -126,7 +127,12 @@ def fill_question(page: Page, *, title: str, prompt: str) -> None:
 def fill_rows(page: Page, prefix: str, rows: list[dict[str, str]]) -> None:
     for i, row in enumerate(rows):
         for field, value in row.items():
-            page.fill(f"[name='{prefix}-{i}-{field}']", value)
+            if field == "correct":  # the radio of the row
+                page.check(f"#id_{prefix}-{i}-correct")
+            elif field == "fraction":  # the grade menu
+                page.select_option(f"[name='{prefix}-{i}-fraction']", fraction_key(Decimal(value)))
+            else:
+                page.fill(f"[name='{prefix}-{i}-{field}']", value)
 
 
 def save(page: Page) -> None:
@@ -143,9 +149,9 @@ def test_teacher_authors_each_question_type(teacher_page: Page, live_server, qty
     open_add_form(page, live_server, qtype)
     fill_question(page, title=title, prompt=f"Demo prompt for a **{qtype}** question.")
     if qtype == QuestionType.TRUE_FALSE:
-        for i, (text, fraction) in enumerate([("True", "1"), ("False", "0")]):
+        for i, text in enumerate(["True", "False"]):
             expect(page.locator(f"[name='choices-{i}-text']")).to_have_value(text)
-            expect(page.locator(f"[name='choices-{i}-fraction']")).to_have_value(fraction)
+            expect(page.locator(f"#id_choices-{i}-correct")).not_to_be_checked()
     if prefix:
         fill_rows(page, prefix, rows)
     if qtype == QuestionType.MATCHING:
@@ -171,7 +177,7 @@ def test_teacher_authors_each_question_type(teacher_page: Page, live_server, qty
         assert not any(dataclasses.asdict(question.key_parts()).values())
 
 
-def test_single_choice_with_two_correct_choices_is_refused(teacher_page: Page, live_server):
+def test_single_choice_with_no_correct_choice_is_refused(teacher_page: Page, live_server):
     page = teacher_page
     before = Question.objects.count()
 
@@ -181,9 +187,9 @@ def test_single_choice_with_two_correct_choices_is_refused(teacher_page: Page, l
         page,
         "choices",
         [
-            {"text": "Astana", "fraction": "1", "position": "1"},
-            {"text": "Bishkek", "fraction": "1", "position": "2"},
-            {"text": "Almaty", "fraction": "0", "position": "3"},
+            {"text": "Astana", "position": "1"},
+            {"text": "Bishkek", "position": "2"},
+            {"text": "Almaty", "position": "3"},
         ],
     )
     save(page)
@@ -194,6 +200,28 @@ def test_single_choice_with_two_correct_choices_is_refused(teacher_page: Page, l
     assert Question.objects.count() == before
     assert not Question.objects.filter(title="Two right answers").exists()
     assert not Choice.objects.filter(text="Bishkek").exists()
+
+
+def test_a_row_added_in_the_page_can_be_the_correct_one(teacher_page: Page, live_server):
+    """A row added with "Add another" (Django's inlines.js numbers it) can be marked correct."""
+    page = teacher_page
+    open_add_form(page, live_server, QuestionType.SINGLE)
+    fill_question(page, title="Added row is right", prompt="Which city is the capital?")
+    fill_rows(page, "choices", [{"text": "Almaty"}, {"text": "Bishkek"}, {"text": "Tashkent"}])
+    page.locator("#choices-group .add-row a").click()
+    added = int(page.input_value("#id_choices-TOTAL_FORMS")) - 1  # after the server's blank rows
+    page.fill(f"[name='choices-{added}-text']", "Astana")
+    page.check(f"#id_choices-{added}-correct")
+    save(page)
+
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    question = Question.objects.get(title="Added row is right")
+    assert [(c.text, c.fraction) for c in question.choices.order_by("position")] == [
+        ("Almaty", Decimal(0)),
+        ("Bishkek", Decimal(0)),
+        ("Tashkent", Decimal(0)),
+        ("Astana", Decimal(1)),
+    ]
 
 
 def test_preview_shows_student_view_without_key(teacher_page: Page, live_server):
@@ -254,8 +282,8 @@ def test_preview_key_of_a_choice_question_has_no_ordering_list(teacher_page: Pag
     expect(teacher_page.locator("#content-main ol")).to_have_count(0, timeout=1_000)
 
 
-def test_preview_key_shows_fractions_as_plain_numbers(teacher_page: Page, live_server):
+def test_preview_key_shows_grades_as_percentages(teacher_page: Page, live_server):
     question = QuestionFactory(type=QuestionType.SINGLE)  # fractions 1, 0, 0
     teacher_page.goto(f"{live_server.url}/admin/quizzes/question/{question.pk}/preview/")
     fractions = teacher_page.locator("#content-main table tbody tr td:nth-child(2)")
-    expect(fractions).to_have_text(["1", "0", "0"], timeout=1_000)
+    expect(fractions).to_have_text(["100\u00a0%", "0\u00a0%", "0\u00a0%"], timeout=1_000)

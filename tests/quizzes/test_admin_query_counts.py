@@ -126,9 +126,11 @@ def test_attempt_changelist_query_count(
         attempt_finish(attempt=attempt, now=now)
 
     # 1-4 session, user, permissions; 5 the teacher's classes that have attempts (class
-    # filter); 6 count of filtered attempts; 7 count of all the teacher's attempts;
-    # 8 the page, with student, assignment, quiz and class joined.
-    with django_assert_num_queries(8):
+    # filter); 6 her assignments that have attempts, with quiz and class joined (assignment
+    # filter); 7 her quizzes that have attempts (quiz filter); 8 count of filtered attempts;
+    # 9 count of all the teacher's attempts; 10 the page, with student, assignment, quiz and
+    # class joined.
+    with django_assert_num_queries(10):
         response = teacher_client.get(reverse("admin:quizzes_attempt_changelist"))
 
     assert listed(response) == rows

@@ -15,10 +15,7 @@ ADD_URL = reverse("admin:quizzes_question_add")
 
 # (inline prefix, rows) that make a valid key for each type.
 VALID_ROWS = {
-    "single": (
-        "choices",
-        [{"text": "Astana", "fraction": "1"}, {"text": "Almaty", "fraction": "0"}],
-    ),
+    "single": ("choices", [{"text": "Astana", "correct": True}, {"text": "Almaty"}]),
     "multiple": (
         "choices",
         [
@@ -27,10 +24,7 @@ VALID_ROWS = {
             {"text": "Azerbaijan", "fraction": "-0.5"},
         ],
     ),
-    "truefalse": (
-        "choices",
-        [{"text": "True", "fraction": "0"}, {"text": "False", "fraction": "1"}],
-    ),
+    "truefalse": ("choices", [{"text": "True"}, {"text": "False", "correct": True}]),
     "short": ("accepted_answers", [{"text": "Astana", "fraction": "1"}]),
     "numeric": ("numeric_answers", [{"value": "1992", "tolerance": "0", "fraction": "1"}]),
     "matching": (
@@ -64,7 +58,11 @@ def question_post(bank, *, title="New question", prefix=None, rows=(), **fields)
             }
         )
         for i, row in enumerate(rows):
-            data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+            # The "correct" radios of a single-choice or true/false question are one group.
+            if row.get("correct"):
+                data[f"{prefix}-correct"] = f"{prefix}-{i}"
+            fields = {name: value for name, value in row.items() if name != "correct"}
+            data.update({f"{prefix}-{i}-{name}": value for name, value in fields.items()})
             data.setdefault(f"{prefix}-{i}-position", str(i))
     return data
 
@@ -148,7 +146,7 @@ def test_rows_keep_the_order_the_teacher_gave_though_their_ids_are_shuffled(
 ):
     bank = BankFactory()
     texts = ["Astana", "Almaty", "Bishkek", "Tashkent", "Dushanbe", "Ashgabat"]
-    rows = [{"text": text, "fraction": "1" if i == 0 else "0"} for i, text in enumerate(texts)]
+    rows = [{"text": text, "correct": i == 0} for i, text in enumerate(texts)]
     if positions == "untyped":
         rows = [{**row, "position": "0"} for row in rows]
     for n in range(8):
@@ -179,10 +177,10 @@ def test_blank_rows_sent_back_with_their_numbers_are_left_out(teacher_client):
     ]
     assert len(given) == 4  # four blank rows, numbered 1..4
     rows = [{"position": position} for _, position in sorted(given)]
-    rows[0].update(text="Astana", fraction="1")
-    rows[1].update(text="Almaty", fraction="0")
-    for row in rows[2:]:
-        row["fraction"] = "0"  # the default the blank row shows
+    rows[0].update(text="Astana", correct=True)
+    rows[1].update(text="Almaty")
+    for row in rows:
+        row.setdefault("fraction", "0.0000000")  # the partial credit the menu shows: none
 
     response = teacher_client.post(
         f"{ADD_URL}?type=single", question_post(BankFactory(), prefix="choices", rows=rows)
@@ -201,9 +199,9 @@ def test_the_true_false_form_starts_with_true_and_false_rows(teacher_client):
     assert ">\nFalse</textarea>" in response.text
 
 
-def test_single_choice_with_two_correct_choices_is_refused_and_nothing_saved(teacher_client):
+def test_single_choice_with_no_choice_marked_correct_is_refused_and_nothing_saved(teacher_client):
     bank = BankFactory()
-    rows = [{"text": "A", "fraction": "1"}, {"text": "B", "fraction": "1"}]
+    rows = [{"text": "A"}, {"text": "B"}]
 
     response = teacher_client.post(
         f"{ADD_URL}?type=single", question_post(bank, prefix="choices", rows=rows)
@@ -213,6 +211,19 @@ def test_single_choice_with_two_correct_choices_is_refused_and_nothing_saved(tea
     assert "exactly one fully correct choice" in response.text
     assert not Question.objects.exists()
     assert not Choice.objects.exists()
+
+
+def test_single_choice_partial_credit_of_100_percent_is_refused_as_tampered(teacher_client):
+    """A second correct choice cannot be smuggled in through the partial-credit menu."""
+    rows = [{"text": "A", "correct": True}, {"text": "B", "fraction": "1"}]
+
+    response = teacher_client.post(
+        f"{ADD_URL}?type=single", question_post(BankFactory(), prefix="choices", rows=rows)
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not Question.objects.exists()
 
 
 def test_the_posted_type_is_ignored_the_chooser_link_decides(teacher_client):

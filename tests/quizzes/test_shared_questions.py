@@ -170,12 +170,13 @@ def test_the_outsider_cannot_publish_into_a_live_random_pool(outsider, class_a, 
             title="Slipped into the pool",
             type="truefalse",
             prefix="choices",
-            rows=[{"text": "True", "fraction": "1"}, {"text": "False", "fraction": "0"}],
+            rows=[{"text": "True", "correct": True}, {"text": "False"}],
         ),
     )
 
-    assert response.status_code == 200  # the form again, with the reason
+    assert response.status_code == 200  # the form again, with the reason (and only it)
     assert REFUSAL in response.text
+    assert "exactly one" not in response.text
     assert not Question.objects.filter(title="Slipped into the pool").exists()
 
 
@@ -191,7 +192,7 @@ def test_a_draft_in_that_bank_is_hers_to_write(outsider, class_a, bank):
             type="truefalse",
             status="draft",
             prefix="choices",
-            rows=[{"text": "True", "fraction": "1"}, {"text": "False", "fraction": "0"}],
+            rows=[{"text": "True", "correct": True}, {"text": "False"}],
         ),
     )
 
