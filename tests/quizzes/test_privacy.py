@@ -36,9 +36,9 @@ def quizzes_patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str,
 
 
 def test_our_pages_are_addressed_by_ids_not_by_people():
-    """Every parameter of the student pages and of our admin pages is a number (an id), or a
-    bank's slug or a regrade run's uuid: none is a username, a name or an email, which would end up in access logs
-    and browser history."""
+    """Every parameter of the student pages and of our admin pages is a number (an id), a
+    bank's slug or a regrade run's uuid: none is a username, a name or an email, which would
+    end up in access logs and browser history."""
     routes = [
         (route, name)
         for route, name in quizzes_patterns(get_resolver())

@@ -143,7 +143,7 @@ def rich_student(names: dict[str, str]):
         question=choice,
         source=PracticeSource.BANK,
         step=1,
-        token="t1",  # noqa: S106
+        token="t1",
         snapshot=snapshot,
         answer={"choice": snapshot["choices"][1]["id"]},
         fraction=Decimal(0),
@@ -308,7 +308,7 @@ def test_the_export_says_what_the_student_answered_in_words():
     assert data["overrides"][0]["attempts_allowed"] == 4
     assert data["practice_answers"][0]["answer"] == "Almaty"
     assert data["mistake_cards"][0]["question"] == "Capital of Kazakhstan"
-    history = [entry["what"] for change in data["assignment_history"] for entry in change["changes"]]
+    history = [e["what"] for change in data["assignment_history"] for e in change["changes"]]
     assert history == [
         "override for Aigerim Tokhtarova (aigerim.t)",
         "extra time of Aigerim Tokhtarova (aigerim.t): time multiplier",
@@ -337,7 +337,7 @@ def test_export_writes_a_file_with_output(tmp_path):
 
 @pytest.mark.parametrize("names", [LATIN, CYRILLIC], ids=["latin", "cyrillic"])
 def test_delete_leaves_no_text_naming_the_student_in_any_table(names):
-    student, classmate, _teacher, _assignment = rich_student(names)
+    _student, classmate, _teacher, _assignment = rich_student(names)
     terms = [
         names["username"],
         names["email"],
@@ -556,8 +556,7 @@ def test_purge_removes_only_attempts_finished_before_the_retention_period(
     assert not Response.objects.filter(attempt_question__attempt_id=old.pk).exists()
     assert not MistakeRecord.objects.exists() and not ScoreChange.objects.exists()
     assert out.getvalue().startswith(
-        "Removed 1 attempts, 1 attempt questions, 1 responses, 1 score changes, "
-        "1 mistake records"
+        "Removed 1 attempts, 1 attempt questions, 1 responses, 1 score changes, 1 mistake records"
     )
 
 
