@@ -315,7 +315,13 @@ def _naming_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def _account_names(student: User) -> list[str]:
-    """What names the account itself in text anyone wrote: display name, username, email."""
+    """What names the account itself in text anyone wrote: display name, username, email.
+
+    The username alone is needed: the admin's log names enrolments and overrides by it. A
+    username that is also an everyday word ("extra") would be replaced wherever that word
+    stands alone in the history; accounts made by sign-up or a class list have names, so
+    their history names them "Full Name (username)" and this stays theoretical.
+    """
     return [display_name(student), student.username, student.email, student.get_full_name()]
 
 

@@ -40,4 +40,6 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         verb = "Would remove" if options["dry_run"] else "Removed"
         counts = ", ".join(f"{count} {what}" for what, count in result.counts.items())
-        self.stdout.write(f"{verb} {counts} (finished before {result.cutoff:%Y-%m-%d %H:%M}).")
+        self.stdout.write(
+            f"{verb} {counts} (finished before {timezone.localtime(result.cutoff):%Y-%m-%d %H:%M})."
+        )
