@@ -314,15 +314,17 @@ def _naming_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     )
 
 
-def _account_names(student: User) -> list[str]:
-    """What names the account itself in text anyone wrote: display name, username, email.
+def _history_names(student: User) -> list[str]:
+    """How the exam history names the student: "Full Name (username)" (display_name), or
+    the username alone for an account without a name; the full name and email too."""
+    return [display_name(student), student.get_full_name(), student.email]
 
-    The username alone is needed: the admin's log names enrolments and overrides by it. A
-    username that is also an everyday word ("extra") would be replaced wherever that word
-    stands alone in the history; accounts made by sign-up or a class list have names, so
-    their history names them "Full Name (username)" and this stays theoretical.
-    """
-    return [display_name(student), student.username, student.email, student.get_full_name()]
+
+def _account_names(student: User) -> list[str]:
+    """Also the username alone, for the admin's log, which names enrolments and overrides by
+    it. (Not for the history: a username that is an everyday word, "extra", would replace
+    that word in other students' entries.)"""
+    return [*_history_names(student), student.username]
 
 
 def _personal_names(student: User) -> list[str]:
@@ -352,7 +354,7 @@ def _history_naming(student: User) -> Iterator[tuple[AssignmentChange, list[dict
     Read in Python: JSON is stored escaped on SQLite, so a database text search would miss a
     name written in Cyrillic.
     """
-    pattern = _naming_pattern(_account_names(student))
+    pattern = _naming_pattern(_history_names(student))
     if pattern is None:
         return
     for change in AssignmentChange.objects.select_related(
@@ -403,6 +405,7 @@ def student_data_delete(*, student: User, now: datetime.datetime) -> DeletionRes
     with transaction.atomic():
         # Locked so a save by the student or a teacher's change waits for the erasure.
         student = User.objects.select_for_update().get(pk=student.pk)
+        history_pattern = _naming_pattern(_history_names(student))
         account_pattern = _naming_pattern(_account_names(student))
         personal_pattern = _naming_pattern(_personal_names(student))
         placeholder = _placeholder_username()
@@ -420,10 +423,11 @@ def student_data_delete(*, student: User, now: datetime.datetime) -> DeletionRes
             counts["own records with the name replaced"] = _scrub_own_records(
                 kept, personal_pattern, placeholder
             )
-        if account_pattern is not None:
+        if history_pattern is not None:
             counts["history entries with the name replaced"] = _scrub_history(
-                account_pattern, placeholder
+                history_pattern, placeholder
             )
+        if account_pattern is not None:
             counts["admin log entries with the name replaced"] = _scrub_log(
                 account_pattern, placeholder, about=student
             )

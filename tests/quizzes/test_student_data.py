@@ -361,6 +361,34 @@ def test_delete_leaves_no_text_naming_the_student_in_any_table(names):
     assert User.objects.get(pk=classmate.pk).first_name == names["first_name"]
 
 
+def test_delete_leaves_other_students_history_alone_when_the_username_is_a_word():
+    _student, classmate, teacher, assignment = rich_student({**LATIN, "username": "extra"})
+    enrolment = Enrollment.objects.get(student=classmate)
+    changed = copy.copy(enrolment)
+    changed.has_unlimited_time = True
+    changed.save()
+    assigning.accommodations_record(
+        school_class=enrolment.school_class,
+        before=[enrolment],
+        after=[changed],
+        changed_by=teacher,
+        now=timezone.now(),
+    )
+    entries = [
+        c.changes for c in AssignmentChange.objects.filter(assignment=assignment).order_by("pk")
+    ]
+    assert entries[-1][0]["what"].startswith("extra time of Aigerim Bekova (a.bekova)")
+
+    delete("extra")
+
+    after = [
+        c.changes for c in AssignmentChange.objects.filter(assignment=assignment).order_by("pk")
+    ]
+    theirs = [e for e in entries if "Bekova" in json.dumps(e)]
+    assert len(theirs) == 2 and all(e in after for e in theirs)
+    assert after[-2][0]["what"].startswith("extra time of deleted-")
+
+
 def test_delete_keeps_finished_attempts_on_an_anonymous_account_and_removes_the_rest():
     student, *_ = rich_student(LATIN)
     finished = Attempt.objects.get(student=student, state=AttemptState.FINISHED)
