@@ -157,6 +157,13 @@ QUIZZES_MAX_IMAGE_BYTES = int(os.environ.get("QUIZZES_MAX_IMAGE_BYTES", 2 * 1024
 QUIZZES_GRACE_SECONDS = int(os.environ.get("QUIZZES_GRACE_SECONDS", "60"))
 # Questions whose facts are older than this are listed as "due for review" in the admin.
 QUIZZES_FACTS_REVIEW_AGE_DAYS = int(os.environ.get("QUIZZES_FACTS_REVIEW_AGE_DAYS", "365"))
+# Finished attempts older than this many days are removed by `manage.py purge_old_attempts`;
+# unset (the default), nothing is ever purged.
+QUIZZES_RETENTION_DAYS = (
+    int(os.environ["QUIZZES_RETENTION_DAYS"])
+    if os.environ.get("QUIZZES_RETENTION_DAYS", "").strip()
+    else None
+)
 
 # Security: strict by default, relaxed only by DEBUG (plain-HTTP development server).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -265,8 +265,12 @@ def roster_import(
             ),
             encoding=parsed.encoding,
         )
+    # Ids, never usernames or emails: logs are kept and shipped where student data may not go.
     logger.info(
-        "%s created %d student accounts in class %s", created_by, len(users), school_class.pk
+        "user %s created %d student accounts in class %s",
+        created_by.pk,
+        len(users),
+        school_class.pk,
     )
     students = tuple(
         NewStudent(row.line, row.full_name, user.username, user.email, password)
