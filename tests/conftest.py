@@ -46,6 +46,22 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _throttling_off_unless_asked(request, settings):
+    """django-axes refuses authenticate() without a request, which the test client's login()
+    calls: it is off unless a test asks for `lockouts` (tests/quizzes/test_throttling.py). The
+    rate limits count in the cache, emptied for each test so no count leaks into the next."""
+    from django.core.cache import cache
+
+    settings.AXES_ENABLED = "lockouts" in request.fixturenames
+    cache.clear()
+
+
+@pytest.fixture
+def lockouts() -> None:
+    """django-axes's failed-login lockouts are on for this test (see above)."""
+
+
 # shipped_banks and demo take seconds to load, so the tests of one class share them. They are
 # loaded in a transaction that is rolled back when the class is done: the rest of the suite
 # never sees them. Each test still runs in its own savepoint (pytest-django's `db`, which it
