@@ -41,7 +41,7 @@ def cool_off() -> datetime.timedelta:
     return value if isinstance(value, datetime.timedelta) else datetime.timedelta(hours=value)
 
 
-def _pair(username: object, address: str) -> str:
+def _pair(username: object, address: str | None) -> str:
     return f"{str(username).casefold()}\x1f{address}"
 
 
@@ -56,7 +56,7 @@ class AddressLimitBackend:
         if request is None:
             return None
         address = throttle.client_ip(request)
-        retry_after = throttle.exceeded(throttle.login_address_limit(), address)
+        retry_after = throttle.exceeded(throttle.login_address_limit(), str(address))
         if retry_after is None or throttle.is_remembered(_pair(username, address)):
             return None
         logger.warning(
@@ -72,7 +72,7 @@ class AddressLimitBackend:
 @receiver(user_login_failed)
 def _count_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
     if isinstance(request, HttpRequest):
-        throttle.hit(throttle.login_address_limit(), throttle.client_ip(request))
+        throttle.hit(throttle.login_address_limit(), str(throttle.client_ip(request)))
 
 
 @receiver(user_logged_in)

@@ -133,12 +133,13 @@ def is_remembered(key: str) -> bool:
         return False
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: the connection's, or behind a proxy, the header it is configured
     to trust (settings.QUIZZES_CLIENT_IP_HEADER). For X-Forwarded-For that is the last entry,
     the one the proxy itself added; entries before it are whatever the client sent. A missing
-    or malformed header falls back to the connection's address."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    or malformed header falls back to the connection's address; None when there is none (a
+    request made in code: django-axes stores it in an address column)."""
+    remote = request.META.get("REMOTE_ADDR") or None
     header = settings.QUIZZES_CLIENT_IP_HEADER
     if not header:
         return remote

@@ -31,7 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     # A teacher may share a link with the code filled in: /accounts/signup/?code=PEACE25
     initial = {"join_code": request.GET.get("code", "")}
     if request.method == "POST":
-        retry_after = throttle.hit(throttle.signup_limit(), throttle.client_ip(request))
+        retry_after = throttle.hit(throttle.signup_limit(), str(throttle.client_ip(request)))
         if retry_after is not None:
             return _refused(request, "quizzes/accounts/signup.html", StudentSignupForm, retry_after)
     form = StudentSignupForm(request.POST or None, initial=initial)

@@ -309,6 +309,15 @@ def test_the_client_address_comes_only_from_the_configured_header(
     assert throttle.client_ip(rf.get("/", REMOTE_ADDR=SCHOOL, **meta)) == expected
 
 
+def test_a_request_without_an_address_has_none(rf):
+    """A login made in code (force_login): django-axes stores the address in an address
+    column, which PostgreSQL refuses anything but an address or NULL for."""
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+
+    assert throttle.client_ip(request) is None
+
+
 def test_behind_a_proxy_the_lock_follows_the_forwarded_address(settings, student):
     settings.QUIZZES_CLIENT_IP_HEADER = "X-Forwarded-For"
     proxy = "10.0.0.1"
