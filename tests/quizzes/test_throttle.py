@@ -201,16 +201,6 @@ def test_the_autosave_limit_is_per_attempt(student_client, student, attempt, clo
     assert autosave(student_client, other, "mine", start).status_code == 200
 
 
-def test_the_page_keeps_the_answer_and_retries_after_a_429():
-    """The client's side of the contract (quizzes/static/quizzes/attempt.js)."""
-    from pathlib import Path
-
-    script = (Path(throttle.__file__).parent / "static/quizzes/attempt.js").read_text()
-    branch = script[script.index("response.status === 429") :][:400]
-    assert "scheduleRetry(1000 * Math.max(1, Number(data.retry_after)" in branch
-    assert "delete pending" not in branch
-
-
 # The cache is down -------------------------------------------------------------------------
 
 
