@@ -26,6 +26,7 @@ from django.db.models import Max, Sum
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from . import throttle
 
@@ -105,7 +106,7 @@ def lockout_response(
     response = render(
         request,
         "quizzes/accounts/locked_out.html",
-        {"minutes": minutes, "reason": reason, "is_admin": request.path.startswith("/admin/")},
+        {"minutes": minutes, "reason": reason, "is_admin": request.path == reverse("admin:login")},
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)
