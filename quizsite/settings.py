@@ -4,6 +4,7 @@ Development: `make run` sets DJANGO_DEBUG=1. Production: set DJANGO_SECRET_KEY,
 DJANGO_ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL; DEBUG stays off.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -110,6 +111,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Redis down or unreachable must cost a request a second at most, never a hang:
+            # the rate limits then let everything through (quizzes.throttle).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -177,6 +181,45 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Throttling. Failed logins (both login pages) lock the (username, address) pair, never an
+# account alone nor an address alone: no one can lock a student out from elsewhere, and a
+# school behind one NAT address is not locked out by one student's typos. django-axes keeps
+# the failures in the database (every app server sees them); a teacher unlocks a student of
+# her class from its roster, a superuser anyone from "Access attempts". A coarse limit on
+# failures per address stops password spraying from one address; it never refuses an account
+# that has logged in from that address before (quizzes.lockouts). The other limits count in
+# the shared cache and let everything through when it is down (quizzes.throttle).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "quizzes.lockouts.AddressLimitBackend",
+    *AUTHENTICATION_BACKENDS,
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("QUIZZES_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("QUIZZES_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful login: no history of addresses kept
+AXES_LOCKOUT_CALLABLE = "quizzes.lockouts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "quizzes.throttle.client_ip"
+# Behind a proxy, the header it sets to the client's address (X-Forwarded-For, whose last
+# entry is the one the proxy added, or X-Real-IP). Empty: the connection's own address. Never
+# set it without such a proxy in front: a client could then choose its address.
+QUIZZES_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# (events, seconds); 0 events turns a limit off. Failed logins from one address; join-code
+# tries by one student; sign-ups from one address (a class signs up together at school).
+QUIZZES_LOGIN_ADDRESS_LIMIT = (int(os.environ.get("QUIZZES_LOGIN_ADDRESS_LIMIT", "100")), 900)
+QUIZZES_JOIN_CODE_LIMIT = (int(os.environ.get("QUIZZES_JOIN_CODE_LIMIT", "10")), 3600)
+QUIZZES_SIGNUP_LIMIT = (int(os.environ.get("QUIZZES_SIGNUP_LIMIT", "200")), 3600)
+# Autosaves per attempt. The page sends one save at a time: a choice at once, typing 0.8 s
+# after the last key, so a student's pace stays under ~1.5 a second (75 a minute typing
+# without pause); after a lost connection it sends each waiting answer once, one after the
+# other. 120 a minute is above any of that; a script sending in a loop reaches it in seconds.
+QUIZZES_AUTOSAVE_LIMIT = (int(os.environ.get("QUIZZES_AUTOSAVE_LIMIT", "120")), 60)
 
 LOGGING = {
     "version": 1,

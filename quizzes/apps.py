@@ -6,3 +6,7 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("Quizzes")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The failed-login counter per address and the note of who logged in from where.
+        from . import lockouts  # noqa: F401

@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from .lockouts import login_records_forget
 from .models import (
     AccountState,
     AssignmentChange,
@@ -435,6 +436,7 @@ def student_data_delete(*, student: User, now: datetime.datetime) -> DeletionRes
             student
         ).delete()[0]
         counts["sessions ended"] = _sessions_delete(student)
+        counts["failed-login records deleted"] = login_records_forget(username=student.username)
         for label, relation in USER_RELATIONS.items():
             if relation.erase is not Erase.KEEP and not is_through_model_relation(label):
                 counts[f"{relation.section} {relation.erase.value}"] = _erase_relation(

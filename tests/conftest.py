@@ -6,6 +6,7 @@ person to look at) are skipped unless it is given.
 """
 
 import io
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -44,6 +45,31 @@ def _fast_password_hasher() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _throttling_off_unless_asked(request, settings):
+    """django-axes refuses authenticate() without a request, which the test client's login()
+    calls: it is off unless a test asks for `lockouts` (tests/quizzes/test_lockouts.py).
+
+    The rate limits count in the cache: each test gets a cache of its own (a fresh key prefix,
+    and a fresh store for process memory), so no count leaks into another test, nor between
+    xdist workers sharing one Redis (where clearing the cache would wipe theirs)."""
+    settings.AXES_ENABLED = "lockouts" in request.fixturenames
+    fresh = uuid.uuid4().hex
+    settings.CACHES = {
+        name: {
+            **config,
+            "KEY_PREFIX": f"test-{fresh}",
+            **({"LOCATION": fresh} if config["BACKEND"].endswith("LocMemCache") else {}),
+        }
+        for name, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture
+def lockouts() -> None:
+    """django-axes's failed-login lockouts are on for this test (see above)."""
 
 
 # shipped_banks and demo take seconds to load, so the tests of one class share them. They are

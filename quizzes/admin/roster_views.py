@@ -1,7 +1,8 @@
 """Teacher pages for a class's roster and one student's exceptions, reached from the admin.
 
 From a class: its roster with each student's extra time (an accommodation, ×1 to ×10 or no
-limit), and "Add students from a file": a class list creates and enrols accounts with one-time
+limit) and whether they are locked out after too many wrong passwords (with an unlock), and
+"Add students from a file": a class list creates and enrols accounts with one-time
 passwords, printed on login slips. From an assignment: each student's attempts and window,
 with an extra attempt, a later close time, or an excuse.
 
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quizzes import accounts, assigning, enrolment, roster
+from quizzes import accounts, assigning, enrolment, lockouts, roster
 from quizzes.admin.access import (
     class_enrollment_or_404,
     taught_assignment_or_404,
@@ -65,6 +66,12 @@ def class_urls(model_admin: Any) -> list[Any]:
             view(class_accommodation),
             extra,
             name="quizzes_schoolclass_accommodation",
+        ),
+        path(
+            "<int:pk>/roster/<int:student_pk>/unlock/",
+            view(class_login_unlock),
+            extra,
+            name="quizzes_schoolclass_login_unlock",
         ),
         path(
             "<int:pk>/roster/import/",
@@ -150,8 +157,15 @@ def class_roster(request: HttpRequest, pk: int, *, model_admin: Any) -> HttpResp
     school_class = taught_class_or_404(request, pk)
     _may_change(model_admin, request, school_class)
     enrollments = list(school_class.enrollments.select_related("student").order_by(*STUDENT_ORDER))
+    locked = lockouts.locked_out_until(
+        [enrollment.student.username for enrollment in enrollments], now=timezone.now()
+    )
     rows = [
-        (enrollment, AccommodationForm(instance=enrollment, auto_id=f"id_s{enrollment.pk}_%s"))
+        (
+            enrollment,
+            AccommodationForm(instance=enrollment, auto_id=f"id_s{enrollment.pk}_%s"),
+            locked.get(enrollment.student.username),
+        )
         for enrollment in enrollments
     ]
     return TemplateResponse(
@@ -202,6 +216,22 @@ def class_accommodation(
             )
         else:
             messages.info(request, _("Nothing changed for %(student)s.") % {"student": name})
+    return _back_to_roster(school_class, enrollment)
+
+
+@require_POST
+def class_login_unlock(
+    request: HttpRequest, pk: int, student_pk: int, *, model_admin: Any
+) -> HttpResponse:
+    """Let a student of the class log in again at once after too many wrong passwords."""
+    school_class = taught_class_or_404(request, pk)
+    _may_change(model_admin, request, school_class)
+    enrollment = class_enrollment_or_404(request, school_class, student_pk)
+    name = display_name(enrollment.student)
+    if lockouts.login_unlock(user=enrollment.student, unlocked_by=request_user(request)):
+        messages.success(request, _("%(student)s can log in again.") % {"student": name})
+    else:
+        messages.info(request, _("%(student)s was not locked out.") % {"student": name})
     return _back_to_roster(school_class, enrollment)
 
 

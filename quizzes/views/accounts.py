@@ -1,5 +1,6 @@
 """Accounts: log in and out, change password, sign up with a join code, join another class."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -12,8 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from quizzes import throttle
 from quizzes.accounts import account_password_chosen, must_change_password
 from quizzes.http import AuthenticatedHttpRequest
 
@@ -26,16 +29,20 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("You already have an account. Join another class here."))
         return redirect("quizzes:join_class")
     # A teacher may share a link with the code filled in: /accounts/signup/?code=PEACE25
-    form = StudentSignupForm(
-        request.POST or None, initial={"join_code": request.GET.get("code", "")}
-    )
+    initial = {"join_code": request.GET.get("code", "")}
+    if request.method == "POST":
+        retry_after = throttle.hit(throttle.signup_limit(), str(throttle.client_ip(request)))
+        if retry_after is not None:
+            return _refused(request, "quizzes/accounts/signup.html", StudentSignupForm, retry_after)
+    form = StudentSignupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             user = form.save()
         except ValidationError as error:
             form.add_error("join_code", error)
         else:
-            login(request, user)
+            # Named: the backends before it (django-axes, the address limit) only refuse.
+            login(request, user, backend="quizzes.accounts.AccountStateBackend")
             messages.success(
                 request,
                 _("Welcome, %(name)s! You have joined %(class)s.")
@@ -48,6 +55,11 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_class(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        retry_after = throttle.hit(throttle.join_code_limit(), f"user:{request.user.pk}")
+        if retry_after is not None:
+            form_class = partial(JoinClassForm, student=request.user)
+            return _refused(request, "quizzes/accounts/join_class.html", form_class, retry_after)
     form = JoinClassForm(request.POST or None, student=request.user)
     if request.method == "POST" and form.is_valid():
         if form.is_already_member:
@@ -65,6 +77,25 @@ def join_class(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             return redirect("quizzes:dashboard")
     return render(request, "quizzes/accounts/join_class.html", {"form": form})
+
+
+def _refused(
+    request: HttpRequest, template: str, form_class: Any, retry_after: int
+) -> HttpResponse:
+    """The page again with what was typed (no password), not checked: a refused try must not
+    tell whether a join code exists. 429, with when to try again."""
+    typed = {name: value for name, value in request.POST.items() if "password" not in name}
+    minutes = max(1, -(-retry_after // 60))
+    refusal = ngettext(
+        "Too many tries. Wait %(minutes)d minute, then try again.",
+        "Too many tries. Wait %(minutes)d minutes, then try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    response = render(
+        request, template, {"form": form_class(initial=typed), "refusal": refusal}, status=429
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from quizzes import exam_secrecy
+from quizzes import exam_secrecy, throttle
 from quizzes.answers import (
     TamperedInputError,
     answer_fields,
@@ -311,6 +311,9 @@ def attempt_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse
     newer revision may already be), and whether the question now counts as answered.
     """
     attempt = _own_attempt(request, pk)
+    retry_after = throttle.hit(throttle.autosave_limit(), f"attempt:{attempt.pk}")
+    if retry_after is not None:
+        return _autosave_throttled(retry_after)
     now = timezone.now()
     if not attempt.accepts_answers(now=now):
         return _autosave_closed(attempt, now)
@@ -353,6 +356,22 @@ def attempt_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse
             "ms_left": _ms_left(attempt, now),
         }
     )
+
+
+def _autosave_throttled(retry_after: int) -> JsonResponse:
+    """Too many saves for one attempt (settings.QUIZZES_AUTOSAVE_LIMIT): nothing stored; the
+    page keeps the answer and sends it again after `retry_after` seconds."""
+    response = JsonResponse(
+        {
+            "ok": False,
+            "error": "rate_limited",
+            "retry_after": retry_after,
+            "message": _("Too many saves at once; your answer is kept and sent again shortly."),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _autosave_closed(attempt: Attempt, now: Any) -> JsonResponse:

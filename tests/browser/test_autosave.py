@@ -1,10 +1,12 @@
 """Background saving on the attempt page: its visible state, and what happens offline."""
 
 import re
+import types
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from quizzes import throttle
 from quizzes.models import QuestionType, Response
 from tests.browser.conftest import log_in_as
 from tests.browser.quiz_data import (
@@ -118,3 +120,26 @@ def test_an_expired_session_alerts_keeps_the_answer_and_saves_it_after_logging_i
     other_tab.close()
     expect(status).to_have_text(SAVED, timeout=10_000)  # the retry (every 5 s) goes through
     assert "choice" in stored_answer(attempt, 1)
+
+
+def test_too_many_saves_keeps_the_answer_and_saves_it_when_the_server_allows(
+    attempt_page, settings, monkeypatch
+):
+    """A 429 from the autosave limit (quizzes.throttle): the page says saving is paused, keeps
+    the answer, and sends it again after the seconds the server gave."""
+    page, attempt = attempt_page
+    status = page.locator("[data-save-status]")
+    clock = types.SimpleNamespace(now=1_800_000_000.0)  # the start of a window
+    monkeypatch.setattr(throttle, "time", types.SimpleNamespace(time=lambda: clock.now))
+    settings.QUIZZES_AUTOSAVE_LIMIT = (1, 2)
+    answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
+    expect(status).to_have_text(SAVED)
+
+    page.locator("#q2").get_by_label("Your answer", exact=True).fill(SHORT_KEY)
+    expect(page.get_by_role("alert")).to_contain_text("Saving is paused")
+    assert SHORT_KEY in page.evaluate(f"localStorage.getItem('{pending_key(attempt)}')")
+    assert stored_answer(attempt, 2) == {}
+
+    clock.now += 2  # the next window: the page's retry, two seconds on, goes through
+    expect(status).to_have_text(SAVED, timeout=10_000)
+    assert stored_answer(attempt, 2) == {"text": SHORT_KEY}

@@ -91,6 +91,10 @@ UI_STRINGS = {
         "on this page and will be saved then."
     ),
     "data-refused": "⚠ Not saved: the server refused this answer. Reload the page.",
+    "data-busy": (
+        "⚠ Saving is paused for a moment (too many saves at once). Your answers are kept on "
+        "this page and will be saved shortly."
+    ),
     "data-minutes": "%(n)s minutes left.",
     "data-minute": "1 minute left.",
     "data-time-up": "Time is up. Submitting your answers.",

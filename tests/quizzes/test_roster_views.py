@@ -344,8 +344,9 @@ def test_roster_page_query_count(students, teacher_client, school_class, django_
     for _ in range(students):
         EnrollmentFactory(school_class=school_class)
 
-    # 1-2 session, user; 3 the class; 4-5 permissions; 6 enrollments with their students.
-    with django_assert_num_queries(6):
+    # 1-2 session, user; 3 the class; 4-5 permissions; 6 enrollments with their students;
+    # 7 which of them are locked out after failed logins.
+    with django_assert_num_queries(7):
         response = teacher_client.get(roster_url(school_class))
 
     assert len(response.context["rows"]) == students

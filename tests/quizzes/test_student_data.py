@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
@@ -101,6 +102,10 @@ def rich_student(names: dict[str, str]):
     enrolment = EnrollmentFactory(school_class=school_class, student=student)
     EnrollmentFactory(school_class=school_class, student=classmate)
     AccountState.objects.create(user=student, must_change_password=True)
+    # A wrong password counted against the account (django-axes keeps the username, no key).
+    AccessAttempt.objects.create(
+        username=student.username, ip_address="10.0.0.7", user_agent="test", failures_since_start=1
+    )
     quiz = QuizFactory(published=True, attempts_allowed=3, time_limit_minutes=None)
     choice = QuestionFactory(published=True, title="Capital of Kazakhstan")
     short = QuestionFactory(published=True, type=QuestionType.SHORT, title="Name the capital")
@@ -351,6 +356,7 @@ def test_delete_leaves_no_text_naming_the_student_in_any_table(names):
         "quizzes.Response",
         "quizzes.ScoreChange",
         "admin.LogEntry",
+        "axes.AccessAttempt",
     } <= before
 
     delete(names["username"])

@@ -189,6 +189,13 @@
         });
       }
       var isJson = (response.headers.get("content-type") || "").indexOf("json") !== -1;
+      if (response.status === 429 && isJson) {
+        /* Too many saves: keep the answer and send it again when the server says. */
+        return response.json().then(function (data) {
+          showStatus(t("busy", "⚠ Saving is paused for a moment. Your answers are kept."), "error");
+          scheduleRetry(1000 * Math.max(1, Number(data.retry_after) || 5));
+        });
+      }
       if (response.status === 403 || response.status === 401 || response.redirected || !isJson) {
         /* A refused token, or a login page instead of our JSON: the session has expired. */
         showStatus(t("expired", "⚠ Not saved: your session has expired."), "error");
@@ -215,9 +222,9 @@
     });
   }
 
-  function scheduleRetry() {
+  function scheduleRetry(delay) {
     if (retryTimer) return;
-    retryTimer = setTimeout(function () { retryTimer = null; send(); }, 5000);
+    retryTimer = setTimeout(function () { retryTimer = null; send(); }, delay || 5000);
   }
 
   /* Send everything still waiting, for at most a few seconds (used when time runs out). */
