@@ -6,3 +6,10 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = _("Quizzes")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import idle_clock_start
+
+        user_logged_in.connect(idle_clock_start, dispatch_uid="quizzes.idle_clock_start")
