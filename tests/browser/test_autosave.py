@@ -1,10 +1,13 @@
 """Background saving on the attempt page: its visible state, and what happens offline."""
 
 import re
+import time
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
+from quizzes.middleware import IDLE_SESSION_KEY
 from quizzes.models import QuestionType, Response
 from tests.browser.conftest import log_in_as
 from tests.browser.quiz_data import (
@@ -110,6 +113,32 @@ def test_an_expired_session_alerts_keeps_the_answer_and_saves_it_after_logging_i
     assert stored_answer(attempt, 1) == {}
     pending = page.evaluate(f"localStorage.getItem('{pending_key(attempt)}')")
     assert pending is not None and '"q1-choice"' in pending
+
+    # The student logs in again in another tab: a new session, and a new CSRF cookie with it.
+    log_in_as(page, live_server, attempt.student)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/")
+    other_tab.close()
+    expect(status).to_have_text(SAVED, timeout=10_000)  # the retry (every 5 s) goes through
+    assert "choice" in stored_answer(attempt, 1)
+
+
+def test_an_idle_session_alerts_keeps_the_answer_and_saves_it_after_logging_in(
+    attempt_page, live_server, settings
+):
+    """The idle timeout (quizzes.middleware.IdleTimeoutMiddleware) ends the session on the
+    server: the next autosave is refused, and nothing typed is lost."""
+    page, attempt = attempt_page
+    status = page.locator("[data-save-status]")
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = SessionStore(session_key=cookie["value"])
+    session[IDLE_SESSION_KEY] = int(time.time()) - settings.QUIZZES_IDLE_MINUTES * 60 - 5
+    session.save()
+
+    answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
+    expect(page.get_by_role("alert")).to_contain_text("session has expired")
+    assert stored_answer(attempt, 1) == {}
+    assert not SessionStore().exists(cookie["value"])  # signed out on the server
 
     # The student logs in again in another tab: a new session, and a new CSRF cookie with it.
     log_in_as(page, live_server, attempt.student)
