@@ -8,5 +8,10 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import idle_clock_start
+
+        user_logged_in.connect(idle_clock_start, dispatch_uid="quizzes.idle_clock_start")
         # The failed-login counter per address and the note of who logged in from where.
         from . import lockouts  # noqa: F401

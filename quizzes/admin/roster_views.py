@@ -11,8 +11,9 @@ teacher's is a 404; students never get past `admin_view`), checks the model admi
 permission, and calls one service; every POST redirects, except the upload, whose response
 *is* the login slips: the passwords exist nowhere else, so they are rendered straight into the
 response to the POST, with `Cache-Control: no-store` (no copy in a cache, none in the
-back/forward history). Reloading it resubmits the file, which is then refused (the accounts
-exist), so a slip can never be shown twice nor an account created twice.
+back/forward history; quizzes.middleware.PrivateResponseMiddleware sets it on every signed-in
+page). Reloading it resubmits the file, which is then refused (the accounts exist), so a slip
+can never be shown twice nor an account created twice.
 """
 
 import datetime
@@ -30,7 +31,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -331,8 +331,6 @@ def _login_slips(
             site_address=request.build_absolute_uri("/"),
         ),
     )
-    add_never_cache_headers(response)
-    patch_cache_control(response, no_store=True, private=True)
     return response
 
 

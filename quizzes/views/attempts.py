@@ -25,7 +25,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from quizzes import exam_secrecy, throttle
@@ -156,7 +155,6 @@ def _to_current_page(attempt: Attempt, pages: int) -> HttpResponse:
 
 
 @login_required
-@never_cache
 def attempt_take(request: AuthenticatedHttpRequest, pk: int, page: int) -> HttpResponse:
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
     if not attempt.is_in_progress:
@@ -302,7 +300,6 @@ def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
 
 
 @login_required
-@never_cache
 @require_POST
 def attempt_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """Background save of one question's answer (JavaScript). Stale saves are ignored.
@@ -388,7 +385,6 @@ def _autosave_closed(attempt: Attempt, now: Any) -> JsonResponse:
 
 
 @login_required
-@never_cache
 @require_GET
 def attempt_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attempt = attempt_finish_if_overdue(attempt=_own_attempt(request, pk), now=timezone.now())
@@ -427,7 +423,6 @@ def attempt_submit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
-@never_cache
 @require_POST
 def attempt_time_up_view(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """The page's countdown reached zero (JavaScript): the server's clock decides."""
@@ -440,7 +435,6 @@ def attempt_time_up_view(request: AuthenticatedHttpRequest, pk: int) -> JsonResp
 
 
 @login_required
-@never_cache
 @require_GET
 def attempt_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()

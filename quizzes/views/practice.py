@@ -30,7 +30,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quizzes.answers import TamperedInputError, answer_fields, parse_answer
@@ -219,7 +218,6 @@ def practice_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def practice_bank(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -293,7 +291,6 @@ def practice_bank(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def practice_mistakes(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -354,7 +351,6 @@ def practice_mistakes(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @login_required
 @require_GET
 def practice_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

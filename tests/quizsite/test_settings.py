@@ -41,7 +41,33 @@ def test_production_settings_pass_check_deploy():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "no issues (2 silenced)" in result.stdout
+
+
+def _production_setting(name, **env):
+    result = _manage(
+        "shell", "-c", f"from django.conf import settings; print(settings.{name})",
+        env={"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **env},
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_hsts_subdomains_and_preload_are_off_in_production_unless_opted_in():
+    assert _production_setting("SECURE_HSTS_SECONDS") == "31536000"
+    assert _production_setting("SECURE_HSTS_INCLUDE_SUBDOMAINS") == "False"
+    assert _production_setting("SECURE_HSTS_PRELOAD") == "False"
+    opted_in = {"DJANGO_HSTS_INCLUDE_SUBDOMAINS": "1", "DJANGO_HSTS_PRELOAD": "1"}
+    assert _production_setting("SECURE_HSTS_INCLUDE_SUBDOMAINS", **opted_in) == "True"
+    assert _production_setting("SECURE_HSTS_PRELOAD", **opted_in) == "True"
+
+
+def test_only_the_two_opt_in_hsts_warnings_are_silenced():
+    assert settings.SILENCED_SYSTEM_CHECKS == ["security.W005", "security.W021"]
+
+
+def test_the_idle_time_comes_from_the_environment():
+    assert _production_setting("QUIZZES_IDLE_MINUTES") == "60"
+    assert _production_setting("QUIZZES_IDLE_MINUTES", QUIZZES_IDLE_MINUTES="15") == "15"
 
 
 def test_without_debug_a_missing_secret_key_stops_start_up():
