@@ -143,3 +143,29 @@ def test_too_many_saves_keeps_the_answer_and_saves_it_when_the_server_allows(
     clock.now += 2  # the next window: the page's retry, two seconds on, goes through
     expect(status).to_have_text(SAVED, timeout=10_000)
     assert stored_answer(attempt, 2) == {"text": SHORT_KEY}
+
+
+def test_a_server_error_keeps_the_answer_and_sends_it_again(attempt_page):
+    """The server answers 500 (its database restarting, say: see tests/quizzes/test_faults.py):
+    the page says so, keeps the answer, and sends it again a few seconds later."""
+    page, attempt = attempt_page
+    status = page.locator("[data-save-status]")
+    down = {"on": True}
+
+    def autosave(route):
+        if down["on"]:
+            route.fulfill(
+                status=500, content_type="text/html", body="<h1>Something went wrong</h1>"
+            )
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/autosave/$"), autosave)
+    answer_with_pointer(page.locator("#q1"), QuestionType.SINGLE)
+    expect(page.get_by_role("alert")).to_contain_text("the server is having trouble")
+    assert '"q1-choice"' in page.evaluate(f"localStorage.getItem('{pending_key(attempt)}')")
+    assert stored_answer(attempt, 1) == {}
+
+    down["on"] = False
+    expect(status).to_have_text(SAVED, timeout=10_000)  # the retry, 5 s later
+    assert "choice" in stored_answer(attempt, 1)

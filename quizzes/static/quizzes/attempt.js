@@ -196,6 +196,12 @@
           scheduleRetry(1000 * Math.max(1, Number(data.retry_after) || 5));
         });
       }
+      if (response.status >= 500) {
+        /* The server (or its database) is down for a moment: keep the answer, try again. */
+        showStatus(t("server", "⚠ Not saved yet: the server is having trouble."), "error");
+        scheduleRetry();
+        return;
+      }
       if (response.status === 403 || response.status === 401 || response.redirected || !isJson) {
         /* A refused token, or a login page instead of our JSON: the session has expired. */
         showStatus(t("expired", "⚠ Not saved: your session has expired."), "error");
