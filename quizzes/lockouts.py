@@ -97,11 +97,14 @@ def lockout_response(
     else:
         minutes = max(1, int(cool_off().total_seconds() // 60))
         reason = "account"
+        # The address as a keyed digest only (the same address, the same digest; no person).
+        address_digest = throttle.key_digest(throttle.client_ip(request))
+        page = "admin" if request.path == reverse("admin:login") else "student"
         logger.warning(
-            "Login locked out: %d failed logins for one account from address %s (%s)",
+            "Login locked out: %d failed logins for one account from address %s (%s login)",
             settings.AXES_FAILURE_LIMIT,
-            throttle.key_digest(throttle.client_ip(request)),
-            request.path,
+            address_digest,
+            page,
         )
     response = render(
         request,

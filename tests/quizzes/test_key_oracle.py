@@ -91,6 +91,10 @@ UI_STRINGS = {
         "on this page and will be saved then."
     ),
     "data-refused": "⚠ Not saved: the server refused this answer. Reload the page.",
+    "data-server": (
+        "⚠ Not saved yet: the server is having trouble. Your answers are kept on this page and "
+        "will be sent again in a few seconds."
+    ),
     "data-busy": (
         "⚠ Saving is paused for a moment (too many saves at once). Your answers are kept on "
         "this page and will be saved shortly."
@@ -765,12 +769,9 @@ def author_key_first_in_the_admin(client, bank) -> list[Question]:
             "choices-MIN_NUM_FORMS": "0",
             "choices-MAX_NUM_FORMS": "1000",
         }
+        data["choices-correct"] = "choices-0"  # the "correct answer" radio of the first row
         for i, text in enumerate(CHOICE_TEXTS):
-            data |= {
-                f"choices-{i}-text": text,
-                f"choices-{i}-fraction": "1" if i == 0 else "0",
-                f"choices-{i}-position": str(i),
-            }
+            data |= {f"choices-{i}-text": text, f"choices-{i}-position": str(i)}
         response = client.post(f"{reverse('admin:quizzes_question_add')}?type=single", data)
         assert response.status_code == 302, response.text
     return list(Question.objects.filter(bank=bank))

@@ -98,7 +98,9 @@ def test_the_add_form_of_each_type_shows_the_inline_of_its_key_rows(teacher_clie
     assert response.status_code == 200
     inlines = [type(inline.opts) for inline in response.context["inline_admin_formsets"]]
     expected = [INLINE_BY_KEY_ROWS[KEY_ROWS[qtype]]] if KEY_ROWS[qtype] else []
-    assert inlines == expected
+    # A type may show its rows through its own variant (single choice: a "correct" radio).
+    assert len(inlines) == len(expected)
+    assert all(issubclass(shown, kind) for shown, kind in zip(inlines, expected, strict=True))
 
 
 # -- nothing else names a type --------------------------------------------------------------
