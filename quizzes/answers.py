@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .grading import AnswerProblem, ProblemCode
 from .presentation import FormLayout, form_layout
 from .question_types import CHOICE_TYPES, TYPED_FIELD, QType
 
@@ -165,3 +168,32 @@ def form_data(
             if item_id in places
         }
     return {}
+
+
+def _places(problem: AnswerProblem) -> str:
+    return ", ".join(str(place) for place in problem.places)
+
+
+def problem_message(problem: AnswerProblem) -> str:
+    """What to tell the student next to the field, in words (grading.answer_problem says why).
+
+    Says only what is wrong with the answer's form, never anything about its correctness.
+    """
+    if problem.code == ProblemCode.NOT_A_NUMBER:
+        return _("This is not a number yet. Type a number in figures, like 1992 or 3.5.")
+    return ngettext(
+        "Each place can hold only one item: place %(places)s is chosen more than once.",
+        "Each place can hold only one item: places %(places)s are each chosen more than once.",
+        len(problem.places),
+    ) % {"places": _places(problem)}
+
+
+def problem_summary(problem: AnswerProblem) -> str:
+    """The same problem in a few words, for the summary's list ("Question 4: not a number")."""
+    if problem.code == ProblemCode.NOT_A_NUMBER:
+        return _("not a number")
+    return ngettext(
+        "place %(places)s chosen more than once",
+        "places %(places)s each chosen more than once",
+        len(problem.places),
+    ) % {"places": _places(problem)}
