@@ -181,11 +181,27 @@ def problem_message(problem: AnswerProblem) -> str:
     """
     if problem.code == ProblemCode.NOT_A_NUMBER:
         return _("This is not a number yet. Type a number in figures, like 1992 or 3.5.")
+    return _repeated_places(len(problem.places)) % {"places": _places(problem)}
+
+
+def _repeated_places(count: int) -> str:
     return ngettext(
         "Each place can hold only one item: place %(places)s is chosen more than once.",
         "Each place can hold only one item: places %(places)s are each chosen more than once.",
-        len(problem.places),
-    ) % {"places": _places(problem)}
+        count,
+    )
+
+
+def problem_messages_for_script() -> dict[str, str]:
+    """problem_message's words for the page's own checks (attempt_checks.js), places left open.
+
+    The script says the same as the server, in the same words; the server's word is final.
+    """
+    return {
+        "not_a_number": problem_message(AnswerProblem(ProblemCode.NOT_A_NUMBER)),
+        "place_repeated_one": _repeated_places(1),
+        "place_repeated_many": _repeated_places(2),
+    }
 
 
 def problem_summary(problem: AnswerProblem) -> str:
