@@ -265,7 +265,7 @@ def test_the_panel_marks_and_explains_the_current_page(student, student_client):
 
     assert "You are on page 1 of 2: questions 1, 2 (outlined)." in page
     assert 'aria-current="page"' in nav_cell(page, 1) and "aria-current" not in nav_cell(page, 3)
-    assert "on this page" in page
+    assert "on this page" in page  # the legend
 
 
 def test_the_legend_holds_no_numbers_that_read_as_counts(student, student_client):
