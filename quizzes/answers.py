@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .grading import AnswerProblem, ProblemCode
 from .presentation import FormLayout, form_layout
 from .question_types import CHOICE_TYPES, TYPED_FIELD, QType
 
@@ -165,3 +168,48 @@ def form_data(
             if item_id in places
         }
     return {}
+
+
+def _places(problem: AnswerProblem) -> str:
+    return ", ".join(str(place) for place in problem.places)
+
+
+def problem_message(problem: AnswerProblem) -> str:
+    """What to tell the student next to the field, in words (grading.answer_problem says why).
+
+    Says only what is wrong with the answer's form, never anything about its correctness.
+    """
+    if problem.code == ProblemCode.NOT_A_NUMBER:
+        return _("This is not a number yet. Type a number in figures, like 1992 or 3.5.")
+    return _repeated_places(len(problem.places)) % {"places": _places(problem)}
+
+
+def _repeated_places(count: int) -> str:
+    return ngettext(
+        "Each place can hold only one item: place %(places)s is chosen more than once.",
+        "Each place can hold only one item: places %(places)s are each chosen more than once.",
+        count,
+    )
+
+
+def problem_messages_for_script() -> dict[str, str]:
+    """problem_message's words for the page's own checks (attempt_checks.js), places left open.
+
+    The script says the same as the server, in the same words; the server's word is final.
+    """
+    return {
+        "not_a_number": problem_message(AnswerProblem(ProblemCode.NOT_A_NUMBER)),
+        "place_repeated_one": _repeated_places(1),
+        "place_repeated_many": _repeated_places(2),
+    }
+
+
+def problem_summary(problem: AnswerProblem) -> str:
+    """The same problem in a few words, for the summary's list ("Question 4: not a number")."""
+    if problem.code == ProblemCode.NOT_A_NUMBER:
+        return _("not a number")
+    return ngettext(
+        "place %(places)s chosen more than once",
+        "places %(places)s each chosen more than once",
+        len(problem.places),
+    ) % {"places": _places(problem)}

@@ -24,7 +24,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Any, TypeGuard
 
@@ -171,6 +173,52 @@ def passes(*, percent: Decimal | None, pass_mark: Decimal | None) -> bool | None
     if percent is None or pass_mark is None:
         return None
     return percent >= pass_mark
+
+
+class ProblemCode(enum.StrEnum):
+    """Why an answer cannot be graded as it stands."""
+
+    NOT_A_NUMBER = "not_a_number"
+    PLACE_REPEATED = "place_repeated"
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """What is wrong with an answer's form; `places` names the repeated ordering places."""
+
+    code: ProblemCode
+    places: tuple[int, ...] = ()
+
+
+def answer_problem(snapshot: Snapshot, answer: Any) -> AnswerProblem | None:
+    """Why *answer* cannot be graded as it stands, or None when it can (or is blank).
+
+    The one rule for "answered" on the attempt pages: an answer with a problem earns nothing
+    for its bad part and does not count as answered. Judged on the answer's form alone and
+    never against the key, so the verdict is the same for a right and a wrong answer
+    (product invariant 2):
+
+    * numeric: the typed value must be a number by `parse_number`, the rule grading uses;
+    * ordering: no place may be given to two items (`ranks`, the places as the student chose
+      them, are display places 1..n, never ids).
+
+    Every other type is gradable whenever it is answered. Like grading, never raises
+    because of an answer.
+    """
+    question_type = _question_type(snapshot)
+    if not _is_answered(answer):
+        return None
+    if question_type == QType.NUMERIC:
+        if parse_number(answer.get("value")) is None:
+            return AnswerProblem(ProblemCode.NOT_A_NUMBER)
+    elif question_type == QType.ORDERING:
+        ranks = answer.get("ranks")
+        if isinstance(ranks, Mapping):
+            counts = Counter(rank for rank in ranks.values() if _is_id(rank))
+            repeated = tuple(sorted(rank for rank, count in counts.items() if count > 1))
+            if repeated:
+                return AnswerProblem(ProblemCode.PLACE_REPEATED, places=repeated)
+    return None
 
 
 def parse_number(typed: object) -> Decimal | None:

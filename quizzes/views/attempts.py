@@ -32,8 +32,12 @@ from quizzes.answers import (
     TamperedInputError,
     answer_fields,
     parse_answer,
+    problem_message,
+    problem_messages_for_script,
+    problem_summary,
     seen_token,
 )
+from quizzes.grading import AnswerProblem, answer_problem
 from quizzes.http import AuthenticatedHttpRequest
 from quizzes.models import Attempt, AttemptQuestion, FinishReason, Response
 from quizzes.presentation import is_answered, question_for_student
@@ -49,6 +53,10 @@ from quizzes.services import (
 )
 
 PAGE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "nav", "flag"}
+# The confirmation a forward-only quiz asks for before leaving a question without a gradable
+# answer behind: a query on the page it redirects back to, and the button that moves on anyway.
+CONFIRM_SKIP = "skip"
+PROBLEM = "problem"
 AUTOSAVE_CONTROL_FIELDS = {"csrfmiddlewaretoken", "position", "revision", "flagged"}
 FLAG_VALUE = re.compile(r"([0-9]{1,4}):(on|off)")
 PAGE_VALUE = re.compile(r"page-([0-9]{1,4})")
@@ -119,18 +127,30 @@ def _timer_context(attempt: Attempt, now: Any) -> dict[str, Any]:
     }
 
 
+def _answer_state(aq: AttemptQuestion, answer: Any) -> tuple[bool, AnswerProblem | None]:
+    """(counts as answered, why it cannot be graded): grading.answer_problem decides both.
+
+    An answer that cannot be graded as it stands ("nineteen ninety-five" for a number) does
+    not count as answered; the pages say why instead.
+    """
+    problem = answer_problem(aq.snapshot, answer)
+    return problem is None and is_answered(aq.snapshot, answer), problem
+
+
 def _nav_items(questions: list[AttemptQuestion], page: int) -> list[dict[str, Any]]:
     numbers = _numbers(questions)
     items = []
     for aq in questions:
         response = getattr(aq, "response", None)
+        answered, problem = _answer_state(aq, response.answer if response else None)
         items.append(
             {
                 "position": aq.position,
                 "number": numbers.get(aq.position),
                 "page": aq.page,
                 "is_scored": response is not None,
-                "is_answered": response is not None and is_answered(aq.snapshot, response.answer),
+                "is_answered": answered,
+                "problem": problem_summary(problem) if problem else "",
                 "is_flagged": bool(response and response.is_flagged),
                 "is_current": aq.page == page,
             }
@@ -170,11 +190,12 @@ def attempt_take(request: AuthenticatedHttpRequest, pk: int, page: int) -> HttpR
     on_page = [aq for aq in questions if aq.page == page]
     if request.method == "POST":
         return _save_page(request, attempt, on_page, page, pages)
-    return render(
-        request,
-        "quizzes/attempt/take.html",
-        _take_context(attempt, questions, on_page, page, pages),
+    context = _take_context(attempt, questions, on_page, page, pages)
+    # Asked for by a forward-only quiz's Next (see _save_page); shown while it still applies.
+    context["confirm_skip"] = request.GET.get("confirm") == CONFIRM_SKIP and bool(
+        context["not_gradable"]
     )
+    return render(request, "quizzes/attempt/take.html", context)
 
 
 def _take_context(
@@ -191,6 +212,7 @@ def _take_context(
         response = getattr(aq, "response", None)
         answer = response.answer if response else None
         view = question_for_student(aq.snapshot, aq.display_order, answer)
+        answered, problem = _answer_state(aq, answer)
         shown.append(
             {
                 "view": view,
@@ -199,12 +221,16 @@ def _take_context(
                 "number": numbers.get(aq.position),
                 "is_flagged": bool(response and response.is_flagged),
                 "is_scored": response is not None,
+                "is_answered": answered,
+                "problem": problem_message(problem) if problem else "",
                 "seen": _seen(attempt, aq, answer) if response else "",
                 # A passage shared by consecutive questions is shown once, above the first.
                 "hide_stimulus": bool(view["stimulus"]) and view["stimulus"] == last_stimulus,
             }
         )
         last_stimulus = view["stimulus"]
+    nav_items = _nav_items(questions, page)
+    scored = [item for item in nav_items if item["is_scored"]]
     return {
         "attempt": attempt,
         "quiz": attempt.assignment.quiz,
@@ -215,7 +241,13 @@ def _take_context(
         "is_first_page": page == 0,
         "is_last_page": page == pages - 1,
         "is_sequential": attempt.assignment.is_sequential,
-        "nav_items": _nav_items(questions, page),
+        "nav_items": nav_items,
+        "answered_count": sum(1 for item in scored if item["is_answered"]),
+        "scored_count": len(scored),
+        "current_numbers": [item["number"] for item in scored if item["is_current"]],
+        "not_gradable": [q for q in shown if q["is_scored"] and not q["is_answered"]],
+        "confirm_skip": False,
+        "check_messages": problem_messages_for_script(),
         **_timer_context(attempt, timezone.now()),
     }
 
@@ -256,7 +288,11 @@ def _save_page(
     if request.POST.get("flag") and not flag:
         return _tampered()
     now = timezone.now()
-    target = _target_page(attempt, request.POST.get("nav", ""), page, pages)
+    nav = request.POST.get("nav", "")
+    target = _target_page(attempt, nav, page, pages)
+    held = _held_back(attempt, on_page, answers, nav=nav) if target != page and not flag else None
+    if held:
+        target = page
     try:
         attempt_page_save(
             attempt=attempt,
@@ -278,15 +314,63 @@ def _save_page(
             reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page})
             + f"#q{flag[1]}"
         )
+    if held and held[0] == CONFIRM_SKIP:
+        return redirect(
+            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page})
+            + f"?confirm={CONFIRM_SKIP}#confirm-skip"
+        )
+    if held:
+        messages.warning(
+            request,
+            _(
+                "Some answers on this page cannot be marked as they stand: see the note next "
+                "to each. To move on anyway, press the button again."
+            ),
+        )
+        return redirect(
+            reverse("quizzes:attempt_take", kwargs={"pk": attempt.pk, "page": page})
+            + f"#q{held[1]}"
+        )
     if target >= pages:
         return redirect("quizzes:attempt_summary", pk=attempt.pk)
     return redirect("quizzes:attempt_take", pk=attempt.pk, page=target)
 
 
+def _held_back(
+    attempt: Attempt,
+    on_page: list[AttemptQuestion],
+    answers: dict[int, dict[str, Any]],
+    *,
+    nav: str,
+) -> tuple[str, int] | None:
+    """Why a page that is leaving should stay, and the question to show: None to go on.
+
+    A forward-only quiz never comes back to a page, so leaving a question without a gradable
+    answer behind is confirmed first (CONFIRM_SKIP; its "Move on without answering" button
+    goes on). Otherwise a changed answer that cannot be graded as it stands brings the page
+    back with the reason next to the field (PROBLEM); pressing the button again, unchanged,
+    goes on, and the summary lists it.
+    """
+    if attempt.assignment.is_sequential:
+        if nav == CONFIRM_SKIP:
+            return None
+        for aq in on_page:
+            response = getattr(aq, "response", None)
+            if response is not None:
+                answered, _problem = _answer_state(aq, answers.get(aq.pk, response.answer))
+                if not answered:
+                    return CONFIRM_SKIP, aq.position
+        return None
+    for aq in on_page:
+        if aq.pk in answers and answer_problem(aq.snapshot, answers[aq.pk]):
+            return PROBLEM, aq.position
+    return None
+
+
 def _target_page(attempt: Attempt, nav: str, page: int, pages: int) -> int:
     """Where a page's buttons lead; `pages` means the summary. Sequential never goes back."""
     sequential = attempt.assignment.is_sequential
-    if nav == "next":
+    if nav in ("next", CONFIRM_SKIP):
         return page + 1
     if nav == "summary":
         return pages if not sequential or page == pages - 1 else page
@@ -348,7 +432,7 @@ def attempt_autosave(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse
             "ok": True,
             "stored": stored,
             "position": position,
-            "answered": is_answered(aq.snapshot, answer),
+            "answered": _answer_state(aq, answer)[0],
             # The deadline may have moved (extra time): the page's countdown follows it.
             "ms_left": _ms_left(attempt, now),
         }
@@ -402,7 +486,8 @@ def attempt_summary(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "attempt": attempt,
             "quiz": attempt.assignment.quiz,
             "items": items,
-            "unanswered": [i for i in items if not i["is_answered"]],
+            "unanswered": [i for i in items if not i["is_answered"] and not i["problem"]],
+            "not_gradable": [i for i in items if i["problem"]],
             "flagged": [i for i in items if i["is_flagged"]],
             "is_sequential": attempt.assignment.is_sequential,
             "pages": pages,

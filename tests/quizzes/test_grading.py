@@ -14,7 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizzes.grading import (
+    AnswerProblem,
     GradingMethod,
+    ProblemCode,
+    answer_problem,
     assignment_grade,
     attempt_total,
     correct_answer,
@@ -1189,3 +1192,95 @@ def test_property_renumbering_ordering_ids_consistently_never_changes_the_score(
         new_answer = {**answer, "order": [renumbered(x) for x in answer["order"]]}
 
     assert grade_response(new_snapshot, new_answer) == grade_response(snapshot, answer)
+
+
+# --- can the answer be graded as it stands (grading.answer_problem) ----------------------------
+
+
+@pytest.mark.parametrize("question_type", SCORED)
+def test_the_key_of_every_type_can_be_graded(question_type: str) -> None:
+    snapshot, key = EXAMPLES[question_type]
+
+    assert answer_problem(snapshot, key) is None
+    assert answer_problem(snapshot, correct_answer(snapshot)) is None
+
+
+@pytest.mark.parametrize("question_type", SCORED)
+@pytest.mark.parametrize("unanswered", [None, {}])
+def test_a_blank_answer_is_unanswered_not_a_problem(question_type: str, unanswered: Any) -> None:
+    assert answer_problem(EXAMPLES[question_type][0], unanswered) is None
+
+
+@pytest.mark.parametrize(
+    ("question_type", "answer"),
+    [
+        ("single", {"choice": 1}),
+        ("multiple", {"choices": [2]}),
+        ("truefalse", {"choice": 1}),
+        ("short", {"text": "nineteen ninety-two"}),
+        ("matching", {"matches": {"1": 2, "2": 2}}),  # one option for two items is honest
+        ("ordering", {"order": [10, None, 30], "ranks": {"10": 1, "30": 3}}),  # partly placed
+    ],
+)
+def test_a_wrong_or_partial_answer_of_a_good_form_can_be_graded(
+    question_type: str, answer: dict[str, Any]
+) -> None:
+    assert answer_problem(EXAMPLES[question_type][0], answer) is None
+
+
+@pytest.mark.parametrize("typed", ["1992", " 1 992 ", "-3,5", "+0.5", ".5", "１９９２", "\u22122"])
+def test_a_number_that_grading_parses_can_be_graded(typed: str) -> None:
+    assert parse_number(typed) is not None
+    assert answer_problem(numeric(("1992", "0", "1")), {"value": typed}) is None
+
+
+@pytest.mark.parametrize(
+    "typed", ["nineteen ninety-five", "1992?", "1.992,5", "19 92", "1e3", "3,5,1", 1992, None]
+)
+def test_a_value_that_is_not_a_number_cannot_be_graded(typed: Any) -> None:
+    problem = answer_problem(numeric(("1992", "0", "1")), {"value": typed})
+
+    assert problem == AnswerProblem(ProblemCode.NOT_A_NUMBER)
+
+
+def test_two_items_in_one_place_cannot_be_graded_and_the_place_is_named() -> None:
+    answer = {"order": [10, None, None], "ranks": {"10": 3, "20": 3, "30": 1}}
+
+    problem = answer_problem(ordering(30, 10, 20), answer)
+
+    assert problem == AnswerProblem(ProblemCode.PLACE_REPEATED, places=(3,))
+
+
+def test_every_repeated_place_is_named_in_order() -> None:
+    answer = {"ranks": {"1": 2, "2": 2, "3": 1, "4": 1}}
+
+    problem = answer_problem(ordering(1, 2, 3, 4), answer)
+
+    assert problem == AnswerProblem(ProblemCode.PLACE_REPEATED, places=(1, 2))
+
+
+@pytest.mark.parametrize("answer", [{"ranks": "3,3"}, {"ranks": {"1": True, "2": True}}])
+def test_a_badly_shaped_ordering_answer_never_raises(answer: dict[str, Any]) -> None:
+    assert answer_problem(ordering(1, 2), answer) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(typed=st.text(max_size=12), target=st.sampled_from(["1992", "0", "-7.25", "3.5"]))
+def test_the_verdict_on_a_typed_number_never_depends_on_the_key(typed: str, target: str) -> None:
+    """Invariant 2: whether a value is "not a number" is the same for every key."""
+    problem = answer_problem(numeric((target, "0", "1")), {"value": typed})
+
+    assert problem == answer_problem(numeric(("1", "0", "1")), {"value": typed})
+    assert (problem is None) == (parse_number(typed) is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ranks=st.dictionaries(st.sampled_from(["1", "2", "3"]), st.integers(1, 3), min_size=1),
+    key=st.permutations([1, 2, 3]),
+)
+def test_the_verdict_on_an_order_never_depends_on_the_key(ranks: dict[str, int], key) -> None:
+    problem = answer_problem(ordering(*key), {"ranks": ranks})
+
+    assert problem == answer_problem(ordering(1, 2, 3), {"ranks": ranks})
+    assert (problem is None) == (len(set(ranks.values())) == len(ranks))

@@ -72,7 +72,7 @@ DIGIT_RUN = re.compile(r"[0-9]+")
 # place on the page.
 CONTROL_NAME = re.compile(
     r"q(?P<position>[0-9]+)"
-    r"(?:-(?:label|seen|input|choice|choices|text|value"
+    r"(?:-(?:label|seen|input|choice|choices|text|value|check|confirm"
     r"|c(?P<choice>[0-9]+)|m(?P<match>[0-9]+)|match-(?P<match_field>[0-9]+)"
     r"|o(?P<item>[0-9]+)|ot(?P<item_label>[0-9]+)|rank-(?P<rank_field>[0-9]+)))?"
 )
@@ -103,6 +103,19 @@ UI_STRINGS = {
     "data-minute": "1 minute left.",
     "data-time-up": "Time is up. Submitting your answers.",
     "data-confirm": "Submit your answers now? You cannot change them afterwards.",
+    # The page's own checks of an answer's form (answers.problem_messages_for_script).
+    "data-not-a-number": "This is not a number yet. Type a number in figures, like 1992 or 3.5.",
+    "data-place-repeated-one": (
+        "Each place can hold only one item: place %(places)s is chosen more than once."
+    ),
+    "data-place-repeated-many": (
+        "Each place can hold only one item: places %(places)s are each chosen more than once."
+    ),
+    "data-no-answer": "no answer yet",
+    "data-to-check": "answer to check",
+    "data-progress": "%(answered)s of %(total)s answered",
+    "data-under-five": "Under 5 minutes left.",
+    "data-under-one": "Under 1 minute left.",
 }
 MARKER_ATTRIBUTES = {"data-save-status"}  # present without a value
 
@@ -647,7 +660,9 @@ class AllowList:
         match = CONTROL_NAME.fullmatch(name)
         if name == "nav":
             page = re.fullmatch(r"page-([0-9]+)", value)
-            return value in ("next", "prev", "summary") or bool(page and int(page[1]) < self.pages)
+            return value in ("next", "prev", "summary", "skip") or bool(
+                page and int(page[1]) < self.pages
+            )
         if name == "flag":
             flag = re.fullmatch(r"([0-9]+):(on|off)", value)
             return bool(flag and int(flag[1]) in self.scored)
