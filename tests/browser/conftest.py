@@ -109,6 +109,31 @@ def _browser_db(live_server, transactional_db):
     ensure_teachers_group()
 
 
+class InFlight:
+    """Requests a browser context has sent and not yet seen answered. A test that ends while an
+    autosave is on its way would leave the live server writing to a database being torn down;
+    `settle` waits (a few seconds at most) for them before the context closes."""
+
+    def __init__(self, context: Any) -> None:
+        self.count = 0
+        context.on("request", lambda _request: self._add(1))
+        context.on("requestfinished", lambda _request: self._add(-1))
+        context.on("requestfailed", lambda _request: self._add(-1))
+
+    def _add(self, step: int) -> None:
+        self.count = max(0, self.count + step)
+
+    def settle(self, context: Any) -> None:
+        if not self.count or not context.pages:
+            return
+        waiter = context.pages[0]
+        for _ in range(100):  # 5 s
+            waiter.wait_for_timeout(50)  # lets Playwright deliver the events
+            if not self.count:
+                break
+        waiter.wait_for_timeout(100)  # the server's own end of the request
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     """A laptop-sized page. An uncaught JavaScript error in it fails the test (at teardown)."""
@@ -116,6 +141,7 @@ def page(browser, request: pytest.FixtureRequest):
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     js_errors: list[str] = []
     context.on("weberror", lambda web_error: js_errors.append(str(web_error.error)))
+    in_flight = InFlight(context)
     page = context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
@@ -126,6 +152,7 @@ def page(browser, request: pytest.FixtureRequest):
             page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
         except Exception as error:  # the page may be gone; never hide the test's own failure
             print(f"could not save a failure screenshot: {error}")
+    in_flight.settle(context)
     context.close()
     assert not js_errors, f"uncaught JavaScript errors: {js_errors}"
 
@@ -154,6 +181,7 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
     test, as with `page`.
     """
     contexts = []
+    in_flight: list[InFlight] = []
     js_errors: list[str] = []
 
     def open_page(**options: Any):
@@ -163,6 +191,7 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         context.on("weberror", lambda web_error: js_errors.append(str(web_error.error)))
         contexts.append(context)
+        in_flight.append(InFlight(context))
         return context.new_page()
 
     yield open_page
@@ -178,6 +207,7 @@ def new_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., 
                     )
                 except Exception as error:  # never hide the test's own failure
                     print(f"could not save a failure screenshot: {error}")
+        in_flight[index].settle(context)
         context.close()
     assert not js_errors, f"uncaught JavaScript errors: {js_errors}"
 

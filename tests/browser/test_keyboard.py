@@ -139,3 +139,30 @@ def test_a_quiz_can_be_completed_with_the_keyboard_alone(page: Page, live_server
     assert attempt.state == AttemptState.FINISHED
     assert attempt.score == attempt.max_score == full_marks(attempt) == 4
     assert keys.unseen_focus == [], "focus stops without a visible focus indicator"
+
+
+def test_enter_in_an_answer_field_goes_on_and_flags_nothing(page: Page, live_server):
+    """Enter in a text field submits the form with its default button: the page's own Next,
+    never the first question's Flag button (the first submit button in the page's order)."""
+    from quizzes.models import AttemptQuestion
+    from tests.browser.conftest import log_in_as
+    from tests.browser.quiz_data import SHORT_KEY, start_attempt
+
+    school_class = SchoolClassFactory()
+    student = enrolled_student(school_class)
+    quiz = every_type_quiz(
+        types=[QuestionType.SHORT, QuestionType.SINGLE], questions_per_page=1
+    )
+    attempt = start_attempt(student, assign(quiz, school_class))
+    log_in_as(page, live_server, student)
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/page/0/")
+
+    field = page.locator("#q1").get_by_label("Your answer", exact=True)
+    field.fill(SHORT_KEY)
+    field.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/page/1/$"))
+    flagged = AttemptQuestion.objects.filter(attempt=attempt, response__is_flagged=True)
+    assert not flagged.exists()
+    first = AttemptQuestion.objects.get(attempt=attempt, position=1)
+    assert first.response.answer == {"text": SHORT_KEY}
