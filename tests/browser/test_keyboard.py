@@ -150,9 +150,7 @@ def test_enter_in_an_answer_field_goes_on_and_flags_nothing(page: Page, live_ser
 
     school_class = SchoolClassFactory()
     student = enrolled_student(school_class)
-    quiz = every_type_quiz(
-        types=[QuestionType.SHORT, QuestionType.SINGLE], questions_per_page=1
-    )
+    quiz = every_type_quiz(types=[QuestionType.SHORT, QuestionType.SINGLE], questions_per_page=1)
     attempt = start_attempt(student, assign(quiz, school_class))
     log_in_as(page, live_server, student)
     page.goto(f"{live_server.url}/attempts/{attempt.pk}/page/0/")
