@@ -70,9 +70,11 @@ class Attempt(models.Model):
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("assignment")
     )
+    # PROTECT: deleting an account must not take its attempts, and with them a class's
+    # statistics, away; `manage.py delete_student_data` erases a student and keeps them.
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="attempts",
         verbose_name=_("student"),
     )

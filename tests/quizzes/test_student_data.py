@@ -18,6 +18,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from quizzes import assigning, report, results, scoring, services
@@ -393,6 +394,22 @@ def test_delete_leaves_other_students_history_alone_when_the_username_is_a_word(
     theirs = [e for e in entries if "Bekova" in json.dumps(e)]
     assert len(theirs) == 2 and all(e in after for e in theirs)
     assert after[-2][0]["what"].startswith("extra time of deleted-")
+
+
+def test_deleting_the_account_in_the_admin_cannot_take_its_attempts_away(admin_client):
+    """The other way to remove a student (the user admin's Delete) would cascade to her
+    attempts and change the class's statistics: the attempts protect the account; the admin
+    page says so and the command above is the way."""
+    student, *_ = rich_student(LATIN)
+    attempts = Attempt.objects.filter(student=student).count()
+    url = reverse("admin:auth_user_delete", args=[student.pk])
+
+    page = admin_client.get(url)
+    admin_client.post(url, {"post": "yes"})
+
+    assert "Cannot delete user" in page.text and 'name="post"' not in page.text
+    assert User.objects.filter(pk=student.pk).exists()
+    assert Attempt.objects.filter(student=student).count() == attempts >= 1
 
 
 def test_delete_keeps_finished_attempts_on_an_anonymous_account_and_removes_the_rest():
