@@ -785,7 +785,9 @@ def test_an_exam_showing_answers_at_once_protects_its_questions_until_the_studen
         attempts_allowed=1,
     )
     home = student_client.get(HOME_URL)
-    refused = student_client.post(bank_url(bank), posted_form(questions[0], {"choice": 1}))
+    refused = student_client.post(
+        bank_url(bank), posted_form(questions[0], wrong_choice(questions[0]))
+    )
     assert [b.question_count for b in home.context["banks"]] == [4]
     assert refused.status_code in (400, 404)
     assert not PracticeAnswer.objects.exists()
