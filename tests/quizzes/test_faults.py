@@ -1,8 +1,8 @@
 """Faults: an app server killed mid-submit, and the cache gone.
 
 A real gunicorn (two sync workers, as in production) serves the test database; students submit
-their attempts over HTTP while another thread kills a worker with SIGKILL every few tens of
-milliseconds (gunicorn starts a new one). Afterwards every attempt is either finished with
+their attempts over HTTP in rounds of three, and a worker is killed with SIGKILL a moment after
+each round starts (gunicorn starts a new one). Afterwards every attempt is either finished with
 exactly the score its saved answers earn, or still in progress with every saved answer intact
 and nothing graded: never half-graded (attempt_finish grades and closes in one transaction).
 Submitting the ones left in progress then finishes them all. PostgreSQL only: the server
@@ -45,7 +45,8 @@ from tests.factories import EnrollmentFactory, SchoolClassFactory, StudentFactor
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = 24
-KILL_EVERY = (0.3, 0.9)  # seconds between two SIGKILLs of a worker
+ROUND = 3  # students submitting together before a worker is killed
+KILL_AFTER = (0.0, 0.15)  # seconds after a round starts
 SUBMIT_TIMEOUT = 10  # seconds a client waits for one reply
 
 
@@ -125,6 +126,15 @@ def workers_of(server: subprocess.Popen) -> list[int]:
     return pids
 
 
+def wait_for_workers(server: subprocess.Popen, count: int = 2) -> None:
+    """Until gunicorn has replaced its killed workers (at most 10 s)."""
+    for _ in range(100):
+        if len(workers_of(server)) >= count:
+            time.sleep(0.3)  # and they have loaded the app
+            return
+        time.sleep(0.1)
+
+
 class Browser:
     """A student's browser: her session cookie (a real session row) and a CSRF pair, sent as
     they are (a cookie jar would drop the secure cookies a production server sets over
@@ -202,51 +212,37 @@ def test_killing_workers_mid_submit_never_leaves_an_attempt_half_graded(gunicorn
     }
     browsers = {a.pk: Browser(a.student) for a in attempts}
     url = {a.pk: base + reverse("quizzes:attempt_submit", args=[a.pk]) for a in attempts}
-    stop = threading.Event()
-    kills = []
-
-    def killer() -> None:
-        rng = random.Random(11)
-        while not stop.is_set():
-            workers = workers_of(server)
-            if workers:
-                pid = rng.choice(workers)
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    kills.append(pid)
-                except ProcessLookupError:
-                    pass
-            time.sleep(rng.uniform(*KILL_EVERY))
-
+    rng = random.Random(11)
     replies: dict[int, str] = {}
+    kills = 0
 
     def student(attempt: Attempt) -> None:
         replies[attempt.pk] = submit(browsers[attempt.pk], url[attempt.pk])
 
-    killing = threading.Thread(target=killer)
-    killing.start()
-    clients = [threading.Thread(target=student, args=(a,)) for a in attempts]
-    for thread in clients:
-        thread.start()
-        time.sleep(0.08)
-    for thread in clients:
-        thread.join(timeout=SUBMIT_TIMEOUT * 3)
-    stop.set()
-    killing.join()
+    # In rounds: a few students submit at once, and a worker is killed a moment later (while
+    # their requests are being served, or just before or after: all three happen).
+    for start in range(0, STUDENTS, ROUND):
+        wait_for_workers(server)
+        clients = [threading.Thread(target=student, args=(a,)) for a in attempts[start:][:ROUND]]
+        for thread in clients:
+            thread.start()
+        time.sleep(rng.uniform(*KILL_AFTER))
+        with contextlib.suppress(ProcessLookupError, IndexError):
+            os.kill(rng.choice(workers_of(server)), signal.SIGKILL)
+            kills += 1
+        for thread in clients:
+            thread.join(timeout=SUBMIT_TIMEOUT * 2)
 
     outcomes = [assert_whole(a, before) for a in attempts]
-    assert len(kills) >= 5, "the workers were not killed during the submits"
+    assert kills >= STUDENTS // ROUND - 1, "the workers were not killed during the submits"
     failed = [reply for reply in replies.values() if reply not in ("200", "302")]
     print(
-        f"{len(kills)} workers killed; {outcomes.count('finished')} finished, "
+        f"{kills} workers killed; {outcomes.count('finished')} finished, "
         f"{outcomes.count('in progress')} still in progress; {len(failed)} replies failed"
     )
 
     # The student submits again once the server is back: everything finishes, scores right.
-    for _ in range(50):
-        if len(workers_of(server)) == 2:
-            break
-        time.sleep(0.1)
+    wait_for_workers(server)
     for attempt in attempts:
         if Attempt.objects.get(pk=attempt.pk).state == AttemptState.IN_PROGRESS:
             assert submit(browsers[attempt.pk], url[attempt.pk]) in ("200", "302")
