@@ -22,22 +22,11 @@ from quizzes.admin.access import (
     taught_assignment_or_404,
     taught_class_or_404,
 )
+from quizzes.admin.pages import page_context
 from quizzes.models import Assignment, SchoolClass
 
 # How often the live progress page asks for a fresh table (progress.js), in seconds.
 PROGRESS_REFRESH_SECONDS = 10
-
-
-def page_context(
-    model_admin: Any, request: HttpRequest, *, title: str, **context: Any
-) -> dict[str, Any]:
-    """What every admin page needs (site header, user links, permissions), plus ours."""
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": title,
-        **context,
-    }
 
 
 def admin_page(model_admin: Any, function: Any) -> Any:

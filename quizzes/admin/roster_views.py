@@ -42,6 +42,7 @@ from quizzes.admin.access import (
     taught_assignment_or_404,
     taught_class_or_404,
 )
+from quizzes.admin.pages import page_context
 from quizzes.http import request_user
 from quizzes.models import (
     Assignment,
@@ -130,14 +131,6 @@ def _may_change(model_admin: Any, request: HttpRequest, obj: Any) -> None:
         raise PermissionDenied
 
 
-def _context(model_admin: Any, request: HttpRequest, **context: Any) -> dict[str, Any]:
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        **context,
-    }
-
-
 # The class's roster and extra time -----------------------------------------------------------
 
 
@@ -171,7 +164,7 @@ def class_roster(request: HttpRequest, pk: int, *, model_admin: Any) -> HttpResp
     return TemplateResponse(
         request,
         "admin/quizzes/schoolclass/roster.html",
-        _context(
+        page_context(
             model_admin,
             request,
             title=_("Roster and extra time: %(class)s") % {"class": school_class},
@@ -296,7 +289,7 @@ def roster_upload(request: HttpRequest, pk: int, *, model_admin: Any) -> HttpRes
     return TemplateResponse(
         request,
         "admin/quizzes/schoolclass/roster_upload.html",
-        _context(
+        page_context(
             model_admin,
             request,
             title=_("Add students from a file: %(class)s") % {"class": school_class},
@@ -321,7 +314,7 @@ def _login_slips(
     response = TemplateResponse(
         request,
         "admin/quizzes/schoolclass/login_slips.html",
-        _context(
+        page_context(
             model_admin,
             request,
             title=_("Login slips: %(class)s") % {"class": school_class},
@@ -452,7 +445,7 @@ def assignment_students(request: HttpRequest, pk: int, *, model_admin: Any) -> H
     return TemplateResponse(
         request,
         "admin/quizzes/assignment/students.html",
-        _context(
+        page_context(
             model_admin,
             request,
             title=_("Students: %(assignment)s") % {"assignment": assignment},

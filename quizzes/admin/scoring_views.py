@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quizzes import grading, scoring
 from quizzes.admin.access import taught_assignment_or_404, teacher_attempt_or_404
+from quizzes.admin.pages import page_context
 from quizzes.http import request_user
 from quizzes.models import (
     Assignment,
@@ -173,17 +174,6 @@ def class_urls(model_admin: admin.ModelAdmin) -> list[URLPattern]:
     return []
 
 
-def _context(
-    request: HttpRequest, model_admin: admin.ModelAdmin, original: Any, **extra: Any
-) -> dict[str, Any]:
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "original": original,
-        **extra,
-    }
-
-
 def _errors(request: HttpRequest, error: ValidationError) -> None:
     for text in error.messages:
         messages.error(request, text)
@@ -214,10 +204,10 @@ def attempt_scores_view(
     return TemplateResponse(
         request,
         "admin/quizzes/scoring/attempt_scores.html",
-        _context(
-            request,
+        page_context(
             model_admin,
-            attempt,
+            request,
+            original=attempt,
             title=_("Scores: %(attempt)s") % {"attempt": attempt},
             attempt=attempt,
             rows=rows,
@@ -280,10 +270,10 @@ def override_view(
     return TemplateResponse(
         request,
         "admin/quizzes/scoring/override.html",
-        _context(
-            request,
+        page_context(
             model_admin,
-            attempt,
+            request,
+            original=attempt,
             title=_("Change the score of question %(position)s") % {"position": aq.position},
             attempt=attempt,
             aq=aq,
@@ -361,10 +351,10 @@ def _regrade(
     return TemplateResponse(
         request,
         "admin/quizzes/scoring/regrade_plan.html",
-        _context(
-            request,
+        page_context(
             model_admin,
-            original,
+            request,
+            original=original,
             title=_("Regrade: %(name)s") % {"name": original},
             plan=plan,
             form=RegradeForm(initial={"fingerprint": plan.fingerprint}),
@@ -408,10 +398,10 @@ def _regrade_done(
     return TemplateResponse(
         request,
         "admin/quizzes/scoring/regrade_done.html",
-        _context(
-            request,
+        page_context(
             model_admin,
-            original,
+            request,
+            original=original,
             title=_("Regrade done: %(name)s") % {"name": original},
             rows=rows,
             first=rows[0],
