@@ -65,19 +65,11 @@ def database_url() -> str:
     )
 
 
-@pytest.fixture
-def gunicorn(transactional_db) -> Iterator[tuple[str, subprocess.Popen]]:
-    if connection.vendor != "postgresql":
-        pytest.skip("the server process must share the test database: PostgreSQL only")
+@contextlib.contextmanager
+def serving(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """gunicorn (two sync workers, as in production) with `env`, once it answers; stopped
+    after."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_DEBUG": "1",  # plain HTTP, no HTTPS redirect
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("REDIS_URL", None)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -95,23 +87,38 @@ def gunicorn(transactional_db) -> Iterator[tuple[str, subprocess.Popen]]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + reverse("quizzes:login"), timeout=2)  # noqa: S310
-            break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("gunicorn did not start")
     try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + reverse("quizzes:login"), timeout=2)  # noqa: S310
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
         yield base, server
     finally:
-        server.send_signal(signal.SIGTERM)
+        server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def gunicorn(transactional_db) -> Iterator[tuple[str, subprocess.Popen]]:
+    if connection.vendor != "postgresql":
+        pytest.skip("the server process must share the test database: PostgreSQL only")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_DEBUG": "1",  # plain HTTP, no HTTPS redirect
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("REDIS_URL", None)
+    with serving(env) as (base, server):
+        yield base, server
 
 
 def workers_of(server: subprocess.Popen) -> list[int]:
@@ -351,7 +358,6 @@ def production_server(transactional_db, tmp_path) -> Iterator[tuple[str, Databas
         pytest.skip("the server process must share the test database: PostgreSQL only")
     settings = connection.settings_dict
     link = DatabaseLink((settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
-    port = free_port()
     env = {
         key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "REDIS"))
     }
@@ -369,37 +375,10 @@ def production_server(transactional_db, tmp_path) -> Iterator[tuple[str, Databas
         env=env,
         check=True,
     )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "quizsite.wsgi",
-            "--workers=2",
-            f"--bind=127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + reverse("quizzes:login"), timeout=2)  # noqa: S310
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield base, link
+        with serving(env) as (base, _server):
+            yield base, link
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
         link.close()
 
 
