@@ -21,15 +21,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from quizzes import grading
+from quizzes.management.commands.bench_results import attempts_bulk_create
 from quizzes.models import (
     Assignment,
     AssignmentOverride,
     Attempt,
-    AttemptQuestion,
     AttemptState,
     Enrollment,
     FinishReason,
-    Response,
     SchoolClass,
 )
 from quizzes.services import attempt_start
@@ -72,7 +71,8 @@ def answer_for(snapshot: dict, right: bool | dict | None) -> dict:
 
 
 def add_attempts(template: Attempt, plans: list[tuple], *, now: datetime.datetime) -> list[Attempt]:
-    """Copy the template attempt's questions into one attempt per plan (five queries).
+    """Copy the template attempt's questions into one attempt per plan (five queries; saved by
+    bench_results.attempts_bulk_create, as the benchmark's data is).
 
     A plan is (student, number, rights, state, deadline): `rights` says, per question, whether
     the answer is right (True), wrong (False) or missing (None).
@@ -104,37 +104,7 @@ def add_attempts(template: Attempt, plans: list[tuple], *, now: datetime.datetim
             attempt.finished_at = now - datetime.timedelta(minutes=5)
             attempt.finish_reason = FinishReason.SUBMITTED
         attempts.append(attempt)
-    Attempt.objects.bulk_create(attempts)
-    rows = [
-        AttemptQuestion(
-            attempt=attempt,
-            position=aq.position,
-            page=aq.page,
-            slot_id=aq.slot_id,
-            question_id=aq.question_id,
-            points=aq.points,
-            snapshot=aq.snapshot,
-            display_order=aq.display_order,
-        )
-        for attempt in attempts
-        for aq in questions
-    ]
-    AttemptQuestion.objects.bulk_create(rows)
-    responses = []
-    for n, attempt in enumerate(attempts):
-        done = attempt.state == AttemptState.FINISHED
-        for q in range(len(questions)):
-            answer = answers[n][q]
-            responses.append(
-                Response(
-                    attempt_question=rows[n * len(questions) + q],
-                    answer=answer,
-                    fraction=fractions[n][q] if done else None,
-                    revision=1 if answer else 0,
-                    saved_at=now if answer else None,
-                )
-            )
-    Response.objects.bulk_create(responses)
+    attempts_bulk_create(attempts, questions, answers, now=now)
     return attempts
 
 

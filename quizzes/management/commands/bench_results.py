@@ -197,6 +197,19 @@ def copy_attempts(
             attempt.finished_at = template.started_at + datetime.timedelta(minutes=15)
             attempt.finish_reason = FinishReason.SUBMITTED
         attempts.append(attempt)
+    attempts_bulk_create(attempts, questions, answered, now=now)
+
+
+def attempts_bulk_create(
+    attempts: list[Attempt],
+    questions: list[AttemptQuestion],
+    answers: list[list[dict]],
+    *,
+    now: datetime.datetime,
+) -> None:
+    """Save `attempts` (built, not saved), each holding a copy of `questions` (a template
+    attempt's) with its row of `answers`; a finished attempt's responses are graded. Three
+    bulk inserts whatever the numbers (also how the tests' results data is made)."""
     Attempt.objects.bulk_create(attempts, batch_size=500)
     rows = [
         AttemptQuestion(
@@ -216,7 +229,7 @@ def copy_attempts(
     responses = []
     for n, attempt in enumerate(attempts):
         for q, aq in enumerate(questions):
-            answer = answered[n][q]
+            answer = answers[n][q]
             responses.append(
                 Response(
                     attempt_question=rows[n * len(questions) + q],
